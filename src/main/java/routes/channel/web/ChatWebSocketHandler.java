@@ -1,0 +1,182 @@
+package routes.channel.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PingMessage;
+import org.springframework.web.socket.PongMessage;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+import routes.channel.Ingress;
+import routes.envelope.ChatType;
+import routes.envelope.Envelope;
+import routes.envelope.EnvelopeCodec;
+import routes.pipeline.ModelCall;
+
+/**
+ * The WebSocket at {@code /ws}.
+ *
+ * <p>Client frames: {@code {"type":"message","chatId":"c1","text":"hi","id":"m1"}} ({@code chatId} and {@code id}
+ * optional). Server frames: {@code accepted} once the message is on Kafka, {@code delta} fragments while the reply
+ * is generated, the final {@code reply}, and {@code error} with a code. The server pings every
+ * {@code caravan.http.ping-interval}; a connection silent for two intervals is closed.
+ */
+@Component
+public class ChatWebSocketHandler extends TextWebSocketHandler implements DisposableBean {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChatWebSocketHandler.class);
+    private static final String LAST_PONG = "caravan.lastPong";
+    /** A send that takes longer than this, or backs up more than the buffer, closes a slow client. */
+    private static final int SEND_TIME_LIMIT_MS = 10_000;
+    private static final int SEND_BUFFER_LIMIT = 1024 * 1024;
+
+    private final ConnectionRegistry registry;
+    private final Ingress ingress;
+    private final InputLimits limits;
+    private final Duration pingInterval;
+    private final ScheduledExecutorService pinger;
+
+    public ChatWebSocketHandler(ConnectionRegistry registry, Ingress ingress, InputLimits limits,
+            WebProperties properties) {
+        this.registry = registry;
+        this.ingress = ingress;
+        this.limits = limits;
+        this.pingInterval = properties.getPingInterval();
+        this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "caravan-ws-ping");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = pingInterval.toMillis();
+        pinger.scheduleAtFixedRate(this::pingAll, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void afterConnectionEstablished(WebSocketSession session) {
+        WebSocketSession concurrent = new ConcurrentWebSocketSessionDecorator(session, SEND_TIME_LIMIT_MS,
+                SEND_BUFFER_LIMIT);
+        session.getAttributes().put(LAST_PONG, System.nanoTime());
+        registry.register(concurrent);
+    }
+
+    @Override
+    public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+        registry.unregister(session);
+    }
+
+    @Override
+    protected void handlePongMessage(WebSocketSession session, PongMessage message) {
+        session.getAttributes().put(LAST_PONG, System.nanoTime());
+    }
+
+    @Override
+    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+        session.getAttributes().put(LAST_PONG, System.nanoTime());
+        String connection = session.getId();
+        String clientId = null;
+        try {
+            JsonNode frame;
+            try {
+                frame = EnvelopeCodec.mapper().readTree(message.getPayload());
+            } catch (IOException e) {
+                throw new InputLimits.Rejected(400, "bad_json", "the frame is not valid JSON");
+            }
+            if (frame == null || !frame.isObject()) {
+                throw new InputLimits.Rejected(400, "bad_json", "the frame must be a JSON object");
+            }
+            String type = frame.path("type").asText("");
+            if (!"message".equals(type)) {
+                throw new InputLimits.Rejected(400, "unknown_type",
+                        "unknown frame type '" + truncate(type) + "'; send type \"message\"");
+            }
+            clientId = limits.optionalId(textField(frame, "id"), "id");
+            String chatId = limits.optionalId(textField(frame, "chatId"), "chatId");
+            String text = limits.text(textField(frame, "text"));
+            Envelope.Builder builder = Envelope.builder()
+                    .id(clientId)
+                    .channel(WebChannels.WEBSOCKET)
+                    .chatId(chatId != null ? chatId : "ws-" + connection)
+                    .chatType(ChatType.DIRECT)
+                    .senderId("ws:" + connection)
+                    .text(text)
+                    .meta(WebChannels.META_CONNECTION, connection)
+                    .meta(ModelCall.META_STREAM, "true");
+            final String id = clientId;
+            ingress.accept(builder).whenComplete((accepted, error) -> {
+                if (error != null) {
+                    LOG.warn("could not accept a WebSocket message: {}", error.toString());
+                    registry.send(connection, errorFrame("unavailable",
+                            "the message could not be accepted right now; send it again", id));
+                } else {
+                    registry.send(connection, EnvelopeCodec.mapper().createObjectNode()
+                            .put("type", "accepted").put("id", accepted.id()).toString());
+                }
+            });
+        } catch (InputLimits.Rejected rejected) {
+            registry.send(connection, errorFrame(rejected.code(), rejected.getMessage(), clientId));
+        }
+    }
+
+    @Override
+    public void handleTransportError(WebSocketSession session, Throwable exception) {
+        LOG.debug("WebSocket {} transport error: {}", session.getId(), exception.toString());
+    }
+
+    private static String textField(JsonNode frame, String name) {
+        JsonNode node = frame.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new InputLimits.Rejected(400, "invalid_" + name, name + " must be a string");
+        }
+        return node.asText();
+    }
+
+    static String errorFrame(String code, String message, String id) {
+        var node = EnvelopeCodec.mapper().createObjectNode()
+                .put("type", "error")
+                .put("code", code)
+                .put("message", message);
+        if (id != null) {
+            node.put("id", id);
+        }
+        return node.toString();
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+
+    private void pingAll() {
+        long deadline = System.nanoTime() - 2 * pingInterval.toNanos() - 1_000_000_000L;
+        for (WebSocketSession session : registry.sockets()) {
+            try {
+                Object last = session.getAttributes().get(LAST_PONG);
+                if (last instanceof Long l && l < deadline) {
+                    session.close(CloseStatus.SESSION_NOT_RELIABLE.withReason("no pong"));
+                    registry.unregister(session);
+                } else if (session.isOpen()) {
+                    session.sendMessage(new PingMessage());
+                }
+            } catch (IOException | RuntimeException e) {
+                registry.unregister(session);
+            }
+        }
+    }
+
+    @Override
+    public void destroy() {
+        pinger.shutdownNow();
+    }
+}

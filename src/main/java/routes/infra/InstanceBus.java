@@ -1,0 +1,107 @@
+package routes.infra;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.stereotype.Component;
+import routes.envelope.Envelope;
+import routes.envelope.EnvelopeCodec;
+
+/**
+ * Gets replies and deltas to the instance that holds the client connection.
+ *
+ * <p>When this instance holds it, the hand-over is a method call. Otherwise the item goes to the holder's own
+ * Redis pub/sub channel {@code caravan:instance:<id>}: pub/sub is fire-and-forget, which suits deltas (ephemeral
+ * by design) and replies alike, because the durable copy of a reply is its Kafka record and its stored status.
+ */
+@Component
+public class InstanceBus implements org.springframework.beans.factory.DisposableBean {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InstanceBus.class);
+    static final String CHANNEL_PREFIX = "caravan:instance:";
+
+    private final InstanceIdentity identity;
+    private final StringRedisTemplate redis;
+    private final List<LocalDelivery> local;
+    private final RedisMessageListenerContainer container;
+
+    public InstanceBus(InstanceIdentity identity, StringRedisTemplate redis, List<LocalDelivery> local,
+            RedisConnectionFactory connectionFactory) {
+        this.identity = identity;
+        this.redis = redis;
+        this.local = local;
+        this.container = new RedisMessageListenerContainer();
+        container.setConnectionFactory(connectionFactory);
+        container.addMessageListener((message, pattern) -> receive(message.getBody()),
+                new ChannelTopic(CHANNEL_PREFIX + identity.id()));
+        container.afterPropertiesSet();
+        container.start();
+    }
+
+    /** Sends a final reply to its connection's holder. */
+    public void reply(Envelope reply) {
+        if (isLocal(reply.instance())) {
+            deliverLocally(reply);
+        } else {
+            ObjectNode node = EnvelopeCodec.mapper().createObjectNode();
+            node.put("kind", "reply");
+            node.set("envelope", EnvelopeCodec.mapper().valueToTree(reply));
+            redis.convertAndSend(CHANNEL_PREFIX + reply.instance(), node.toString());
+        }
+    }
+
+    /** Sends a token fragment of the reply to {@code inbound} to its connection's holder. */
+    public void delta(Envelope inbound, String text) {
+        Delta delta = new Delta(inbound.channel(), inbound.chatId(), inbound.id(), inbound.meta("connection"), text);
+        if (isLocal(inbound.instance())) {
+            local.forEach(l -> l.deliverDelta(delta));
+        } else {
+            ObjectNode node = EnvelopeCodec.mapper().createObjectNode();
+            node.put("kind", "delta");
+            node.set("delta", EnvelopeCodec.mapper().valueToTree(delta));
+            redis.convertAndSend(CHANNEL_PREFIX + inbound.instance(), node.toString());
+        }
+    }
+
+    private boolean isLocal(String instance) {
+        return instance == null || instance.equals(identity.id());
+    }
+
+    private void deliverLocally(Envelope reply) {
+        boolean taken = false;
+        for (LocalDelivery l : local) {
+            taken |= l.deliverReply(reply);
+        }
+        if (!taken) {
+            LOG.debug("no local connection waits for reply {} in chat {}", reply.id(), reply.chatId());
+        }
+    }
+
+    private void receive(byte[] body) {
+        try {
+            JsonNode node = EnvelopeCodec.mapper().readTree(body);
+            switch (node.path("kind").asText()) {
+                case "reply" -> deliverLocally(EnvelopeCodec.mapper().treeToValue(node.get("envelope"),
+                        Envelope.class));
+                case "delta" -> {
+                    Delta delta = EnvelopeCodec.mapper().treeToValue(node.get("delta"), Delta.class);
+                    local.forEach(l -> l.deliverDelta(delta));
+                }
+                default -> LOG.warn("ignoring an instance bus message of unknown kind");
+            }
+        } catch (Exception e) {
+            LOG.warn("ignoring an unreadable instance bus message: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void destroy() throws Exception {
+        container.destroy();
+    }
+}

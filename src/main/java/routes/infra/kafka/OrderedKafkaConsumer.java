@@ -1,0 +1,131 @@
+package routes.infra.kafka;
+
+import io.confluent.parallelconsumer.ParallelConsumerOptions;
+import io.confluent.parallelconsumer.ParallelConsumerOptions.CommitMode;
+import io.confluent.parallelconsumer.ParallelConsumerOptions.ProcessingOrder;
+import io.confluent.parallelconsumer.internal.DrainingCloseable.DrainingMode;
+import io.confluent.parallelconsumer.reactor.ReactorProcessor;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Feeds records to the route through a Parallel Consumer in KEY order.
+ *
+ * <p>Each record becomes an exchange whose body is the record's bytes. The record counts as done when the route's
+ * exchange completes without an unhandled exception; only then may its offset be committed. A failed record is
+ * retried by the Parallel Consumer after {@code retryDelayMs}, so routes bound their own retries and dead-letter
+ * what they cannot process, as every Caravan route does.
+ */
+public class OrderedKafkaConsumer extends DefaultConsumer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderedKafkaConsumer.class);
+
+    private final OrderedKafkaEndpoint endpoint;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private ReactorProcessor<String, byte[]> processor;
+    private Gauge gauge;
+
+    public OrderedKafkaConsumer(OrderedKafkaEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+    }
+
+    /** Records handed to the route and not finished yet. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoint.getBrokers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, endpoint.getGroupId());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, endpoint.getAutoOffsetReset());
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, endpoint.getSessionTimeoutMs());
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(500, endpoint.getSessionTimeoutMs() / 4));
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "caravan-" + endpoint.getGroupId() + "-" + endpoint.getTopic());
+        if (endpoint.getGroupInstanceId() != null && !endpoint.getGroupInstanceId().isBlank()) {
+            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, endpoint.getGroupInstanceId());
+        }
+        KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer());
+
+        MeterRegistry registry = getEndpoint().getCamelContext().getRegistry().findSingleByType(MeterRegistry.class);
+        var options = ParallelConsumerOptions.<String, byte[]>builder()
+                .consumer(kafka)
+                .ordering(ProcessingOrder.KEY)
+                .maxConcurrency(endpoint.getMaxConcurrency())
+                .commitMode(CommitMode.PERIODIC_CONSUMER_ASYNCHRONOUS)
+                .commitInterval(Duration.ofMillis(endpoint.getCommitIntervalMs()))
+                .defaultMessageRetryDelay(Duration.ofMillis(endpoint.getRetryDelayMs()))
+                .build();
+        processor = new ReactorProcessor<>(options);
+        processor.subscribe(List.of(endpoint.getTopic()));
+        processor.react(context -> Mono.create(sink -> {
+            ConsumerRecord<String, byte[]> record = context.getSingleConsumerRecord();
+            Exchange exchange = createExchange(false);
+            exchange.getMessage().setBody(record.value());
+            exchange.getMessage().setHeader(OrderedKafkaConstants.TOPIC, record.topic());
+            exchange.getMessage().setHeader(OrderedKafkaConstants.PARTITION, record.partition());
+            exchange.getMessage().setHeader(OrderedKafkaConstants.OFFSET, record.offset());
+            exchange.getMessage().setHeader(OrderedKafkaConstants.KEY, record.key());
+            inFlight.incrementAndGet();
+            getAsyncProcessor().process(exchange, doneSync -> {
+                inFlight.decrementAndGet();
+                Exception failure = exchange.getException();
+                releaseExchange(exchange, false);
+                if (failure != null) {
+                    LOG.warn("record {}-{}@{} failed and will be retried: {}", record.topic(), record.partition(),
+                            record.offset(), failure.toString());
+                    sink.error(failure);
+                } else {
+                    sink.success();
+                }
+            });
+        }));
+        if (registry != null) {
+            gauge = Gauge.builder("caravan.consumer.inflight", inFlight, AtomicInteger::get)
+                    .description("Records being processed and not yet finished")
+                    .tag("topic", endpoint.getTopic())
+                    .tag("group", endpoint.getGroupId())
+                    .register(registry);
+        }
+        LOG.info("consuming {} as group {} (max {} in flight)", endpoint.getTopic(), endpoint.getGroupId(),
+                endpoint.getMaxConcurrency());
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (processor != null) {
+            // finish what is in flight (bounded), so its offsets are committed rather than replayed
+            processor.close(Duration.ofSeconds(10), DrainingMode.DONT_DRAIN);
+            processor = null;
+        }
+        if (gauge != null) {
+            MeterRegistry registry = getEndpoint().getCamelContext().getRegistry()
+                    .findSingleByType(MeterRegistry.class);
+            if (registry != null) {
+                registry.remove(gauge);
+            }
+            gauge = null;
+        }
+        super.doStop();
+    }
+}

@@ -1,0 +1,32 @@
+package routes.ops;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+import routes.infra.InstanceIdentity;
+
+/** Logs the one line a newcomer looks for: where the web chat is. */
+@Component
+public class StartupBanner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StartupBanner.class);
+
+    private final Environment environment;
+    private final InstanceIdentity identity;
+
+    public StartupBanner(Environment environment, InstanceIdentity identity) {
+        this.environment = environment;
+        this.identity = identity;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    public void ready() {
+        String address = environment.getProperty("server.address", "127.0.0.1");
+        String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "18789"));
+        String host = "0.0.0.0".equals(address) || "::".equals(address) ? "localhost" : address;
+        LOG.info("Caravan is ready: web chat at http://{}:{}/ (instance {})", host, port, identity.id());
+    }
+}

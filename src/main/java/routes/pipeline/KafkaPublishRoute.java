@@ -1,0 +1,48 @@
+package routes.pipeline;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.springframework.stereotype.Component;
+import routes.envelope.Envelope;
+import routes.envelope.EnvelopeCodec;
+import routes.infra.KafkaProperties;
+
+/**
+ * {@code direct:publish}: writes the {@link Envelope} in the body to Kafka and completes once the broker has it
+ * (acks=all, idempotent producer).
+ *
+ * <p>The topic comes from header {@link #TOPIC}, set by Caravan code from configuration, never from message data;
+ * the key is the envelope's {@code channel:chatId}. One producer serves every topic.
+ */
+@Component
+public class KafkaPublishRoute extends RouteBuilder {
+
+    /** Topic to publish to. */
+    public static final String TOPIC = "CaravanPublishTopic";
+
+    private final KafkaProperties kafka;
+
+    public KafkaPublishRoute(KafkaProperties kafka) {
+        this.kafka = kafka;
+    }
+
+    @Override
+    public void configure() {
+        from("direct:publish").routeId("kafka-publish")
+                .process(this::prepare)
+                .to("kafka:{{caravan.kafka.topics.inbound}}")
+                .setBody(exchangeProperty("CaravanPublished"));
+    }
+
+    private void prepare(Exchange exchange) {
+        Envelope envelope = exchange.getMessage().getBody(Envelope.class);
+        String topic = exchange.getMessage().getHeader(TOPIC, String.class);
+        exchange.setProperty("CaravanPublished", envelope);
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(KafkaConstants.KEY, envelope.kafkaKey());
+        exchange.getMessage().setHeader(KafkaConstants.OVERRIDE_TOPIC,
+                topic != null ? topic : kafka.getTopics().inbound(envelope.priority()));
+        exchange.getMessage().setBody(EnvelopeCodec.encode(envelope));
+    }
+}

@@ -1,0 +1,129 @@
+package routes.pipeline;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.AsyncProcessorSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.stereotype.Component;
+import routes.envelope.Envelope;
+import routes.envelope.Ids;
+import routes.envelope.Turn;
+import routes.infra.InstanceBus;
+import routes.model.ModelException;
+import routes.model.ModelGateway;
+import routes.model.ModelReply;
+
+/**
+ * The model step: asks the chosen profile for a reply and builds the reply envelope.
+ *
+ * <p>Asynchronous: the exchange waits for the provider without holding a thread, and continues on the thread that
+ * received the answer. Token fragments go straight to the connection holder when the client streams. A model
+ * failure is not a message failure: the person gets a clear reply saying what went wrong, and the error is logged
+ * with the trace id.
+ */
+@Component
+public class ModelCall extends AsyncProcessorSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelCall.class);
+
+    /** Metadata: the model profile the message asks for. */
+    public static final String META_PROFILE = "profile";
+    /** Metadata: "true" when the client wants token deltas. */
+    public static final String META_STREAM = "stream";
+    /** Metadata: "true" when the conversation keeps no server-side history (context travels in the envelope). */
+    public static final String META_STATELESS = "stateless";
+    /** Metadata on a reply: the error code when the reply explains a failure. */
+    public static final String META_ERROR = "error";
+
+    private final ModelGateway gateway;
+    private final InstanceBus bus;
+
+    public ModelCall(ModelGateway gateway, InstanceBus bus) {
+        this.gateway = gateway;
+        this.bus = bus;
+    }
+
+    static boolean isStateless(Envelope inbound) {
+        return "true".equals(inbound.meta(META_STATELESS));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        Envelope inbound = exchange.getProperty(PipelineConstants.INBOUND, Envelope.class);
+        List<Turn> history = exchange.getProperty(PipelineConstants.HISTORY, List.class);
+        List<Turn> turns = new ArrayList<>(history == null ? List.of() : history);
+        turns.add(Turn.user(inbound.text(), inbound.id()));
+        boolean stream = "true".equals(inbound.meta(META_STREAM));
+        long started = System.nanoTime();
+        gateway.chat(inbound.meta(META_PROFILE), turns, stream ? delta -> bus.delta(inbound, delta) : delta -> { })
+                .whenComplete((reply, error) -> {
+                    try {
+                        if (error == null) {
+                            exchange.setProperty(PipelineConstants.MODEL_REPLY, reply);
+                            exchange.setProperty(PipelineConstants.REPLY, replyTo(inbound, reply.text(), null)
+                                    .meta("provider", reply.provider())
+                                    .meta("model", reply.model())
+                                    .meta("latencyMs", String.valueOf((System.nanoTime() - started) / 1_000_000))
+                                    .meta("inputTokens", reply.inputTokens() == null ? null
+                                            : String.valueOf(reply.inputTokens()))
+                                    .meta("outputTokens", reply.outputTokens() == null ? null
+                                            : String.valueOf(reply.outputTokens()))
+                                    .build());
+                        } else {
+                            ModelException failure = error instanceof ModelException me ? me
+                                    : new ModelException(ModelException.PROVIDER_ERROR,
+                                            "The model could not answer right now. Please try again later.", error);
+                            logFailure(inbound, failure);
+                            exchange.setProperty(PipelineConstants.REPLY,
+                                    replyTo(inbound, failure.getMessage(), failure.code()).build());
+                        }
+                    } catch (RuntimeException e) {
+                        exchange.setException(e);
+                    } finally {
+                        callback.done(false);
+                    }
+                });
+        return false;
+    }
+
+    /** A reply envelope to {@code inbound}: same conversation and connection, deterministic id. */
+    static Envelope.Builder replyTo(Envelope inbound, String text, String errorCode) {
+        Envelope.Builder b = Envelope.builder()
+                .id(Ids.replyId(inbound.id()))
+                .inReplyTo(inbound.id())
+                .traceId(inbound.traceId())
+                .channel(inbound.channel())
+                .account(inbound.account())
+                .chatId(inbound.chatId())
+                .chatType(inbound.chatType())
+                .replyTo(inbound.replyTo())
+                .priority(inbound.priority())
+                .instance(inbound.instance())
+                .receivedAt(Instant.now())
+                .text(text)
+                .meta("connection", inbound.meta("connection"))
+                .meta(META_STREAM, inbound.meta(META_STREAM))
+                .meta(META_ERROR, errorCode);
+        return b;
+    }
+
+    private static void logFailure(Envelope inbound, ModelException failure) {
+        MDC.put("traceId", inbound.traceId());
+        try {
+            if (ModelException.NOT_CONFIGURED.equals(failure.code())) {
+                LOG.warn("no model provider configured; answered message {} with setup instructions", inbound.id());
+            } else {
+                LOG.error("model call failed for message {} in {}: {} ({})", inbound.id(), inbound.channel(),
+                        failure.code(), failure.getMessage());
+            }
+        } finally {
+            MDC.remove("traceId");
+        }
+    }
+}

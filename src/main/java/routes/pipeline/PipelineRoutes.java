@@ -1,0 +1,132 @@
+package routes.pipeline;
+
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.spi.IdempotentRepository;
+import org.springframework.stereotype.Component;
+import routes.envelope.Envelope;
+import routes.envelope.EnvelopeCodec;
+import routes.envelope.Priority;
+import routes.envelope.Turn;
+import routes.infra.InstanceIdentity;
+import routes.infra.KafkaProperties;
+import routes.model.ModelReply;
+
+/**
+ * The processor routes: consume accepted messages, answer each once, publish the reply.
+ *
+ * <p>One consumer per priority topic, each with its own in-flight budget, so a batch backlog never delays urgent
+ * work. A record's offset is committed only after its reply is on the outbound topic; a redelivered record finds
+ * its id in the Redis dedupe repository and produces no second reply.
+ */
+@Component
+public class PipelineRoutes extends RouteBuilder {
+
+    private final KafkaProperties kafka;
+    private final PipelineProperties pipeline;
+    private final InstanceIdentity identity;
+    private final IdempotentRepository dedupeRepository;
+    private final SessionStore sessions;
+    private final ModelCall modelCall;
+
+    public PipelineRoutes(KafkaProperties kafka, PipelineProperties pipeline, InstanceIdentity identity,
+            IdempotentRepository dedupeRepository, SessionStore sessions, ModelCall modelCall) {
+        this.kafka = kafka;
+        this.pipeline = pipeline;
+        this.identity = identity;
+        this.dedupeRepository = dedupeRepository;
+        this.sessions = sessions;
+        this.modelCall = modelCall;
+    }
+
+    @Override
+    public void configure() {
+        for (Priority priority : Priority.values()) {
+            String topic = kafka.getTopics().inbound(priority);
+            from(consumerUri(kafka, topic, pipeline.getGroupId(), identity))
+                    .routeId("pipeline-consume-" + priority.json())
+                    .routeConfigurationId("pipeline")
+                    .process(PipelineErrorHandling::captureSource)
+                    .to("direct:pipeline");
+        }
+
+        // the direct: steps have no error handler of their own: a failure reaches the consuming route's handler,
+        // which redelivers the whole (idempotent) pipeline or dead-letters the record
+        from("direct:pipeline").routeId("pipeline")
+                .errorHandler(noErrorHandler())
+                .process(PipelineRoutes::decode)
+                .idempotentConsumer(exchangeProperty(PipelineConstants.DEDUPE_KEY))
+                    .idempotentRepository(dedupeRepository)
+                    .eager(false)
+                    .skipDuplicate(true)
+                    .to("direct:session-load")
+                    .to("direct:model-call")
+                    .to("direct:reply-publish")
+                    .to("direct:session-append")
+                .end();
+
+        from("direct:session-load").routeId("pipeline-session-load")
+                .errorHandler(noErrorHandler())
+                .process(this::loadHistory);
+
+        from("direct:model-call").routeId("pipeline-model-call")
+                .errorHandler(noErrorHandler())
+                .process(modelCall);
+
+        from("direct:reply-publish").routeId("pipeline-reply-publish")
+                .errorHandler(noErrorHandler())
+                .process(exchange -> {
+                    Envelope reply = exchange.getProperty(PipelineConstants.REPLY, Envelope.class);
+                    exchange.getMessage().setBody(reply);
+                    exchange.getMessage().setHeader(KafkaPublishRoute.TOPIC,
+                            kafka.getTopics().outbound(reply.channel()));
+                })
+                .to("direct:publish");
+
+        from("direct:session-append").routeId("pipeline-session-append")
+                .errorHandler(noErrorHandler())
+                .process(this::appendHistory);
+    }
+
+    /** The URI of an ordered consumer of {@code topic} in {@code group}, tuned from configuration. */
+    public static String consumerUri(KafkaProperties kafka, String topic, String group, InstanceIdentity identity) {
+        KafkaProperties.Consumer c = kafka.getConsumer();
+        String uri = "ordered-kafka:" + topic + "?groupId=" + group
+                + "&maxConcurrency=" + c.getMaxConcurrency()
+                + "&commitIntervalMs=" + c.getCommitInterval().toMillis()
+                + "&sessionTimeoutMs=" + c.getSessionTimeout().toMillis();
+        if (c.isStaticMembership()) {
+            uri += "&groupInstanceId=" + identity.id() + "-" + topic;
+        }
+        return uri;
+    }
+
+    private static void decode(Exchange exchange) {
+        byte[] raw = exchange.getProperty(PipelineConstants.RAW, byte[].class);
+        Envelope inbound = EnvelopeCodec.decode(raw);
+        exchange.setProperty(PipelineConstants.INBOUND, inbound);
+        exchange.setProperty(PipelineConstants.DEDUPE_KEY, inbound.dedupeKey());
+        exchange.getMessage().setBody(inbound);
+    }
+
+    private void loadHistory(Exchange exchange) {
+        Envelope inbound = exchange.getProperty(PipelineConstants.INBOUND, Envelope.class);
+        List<Turn> history = ModelCall.isStateless(inbound)
+                ? (inbound.context() == null ? List.of() : inbound.context())
+                : sessions.history(inbound.channel(), inbound.chatId());
+        exchange.setProperty(PipelineConstants.HISTORY, history);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void appendHistory(Exchange exchange) {
+        Envelope inbound = exchange.getProperty(PipelineConstants.INBOUND, Envelope.class);
+        ModelReply reply = exchange.getProperty(PipelineConstants.MODEL_REPLY, ModelReply.class);
+        if (reply == null || ModelCall.isStateless(inbound)) {
+            return;
+        }
+        List<Turn> history = exchange.getProperty(PipelineConstants.HISTORY, List.class);
+        sessions.append(inbound.channel(), inbound.chatId(), history, Turn.user(inbound.text(), inbound.id()),
+                Turn.assistant(reply.text(), null));
+    }
+}
