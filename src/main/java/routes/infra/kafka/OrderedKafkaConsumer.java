@@ -1,5 +1,6 @@
 package routes.infra.kafka;
 
+import io.confluent.parallelconsumer.PCRetriableException;
 import io.confluent.parallelconsumer.ParallelConsumerOptions;
 import io.confluent.parallelconsumer.ParallelConsumerOptions.CommitMode;
 import io.confluent.parallelconsumer.ParallelConsumerOptions.ProcessingOrder;
@@ -94,9 +95,11 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
                 if (failure != null) {
                     LOG.warn("record {}-{}@{} failed and will be retried: {}", record.topic(), record.partition(),
                             record.offset(), failure.toString());
-                    sink.error(failure);
+                    // retriable: the Parallel Consumer tries it again later and logs it quietly (we logged it)
+                    sink.error(new PCRetriableException("route failed: " + failure.getMessage(), failure));
                 } else {
-                    sink.success();
+                    // the reactor engine marks a record done on a value, not on completion: emit one
+                    sink.success(Boolean.TRUE);
                 }
             });
         }));

@@ -1,0 +1,242 @@
+package routes.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
+
+/**
+ * A Redis server (the 6.2 binary shipped in {@code com.github.codemonstur:embedded-redis}) run as a child process.
+ *
+ * <p>Everything lives under one data directory: the extracted binary in {@code bin/}, the generated
+ * {@code redis.conf}, the pid file, and the AOF/RDB files. Persistence is on ({@code appendonly yes},
+ * {@code appendfsync everysec}), so a restart on the same directory keeps the keys.
+ *
+ * <p>The directory is locked while the server runs. A Redis child survives a JVM that is killed with SIGKILL; once we
+ * hold the lock, such an orphan (recognised through the pid file and the binary path) is asked to shut down, which
+ * flushes its data, before a new server starts. So it can neither wedge startup nor write the same AOF concurrently.
+ */
+public final class EmbeddedRedis implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRedis.class);
+    private static final String HOST = "127.0.0.1";
+    private static final String PID_FILE = "redis.pid";
+    private static final Duration ORPHAN_SHUTDOWN_TIMEOUT = Duration.ofSeconds(15);
+    /** Attempts when we picked the port ourselves and another process grabbed it before Redis bound it. */
+    private static final int BIND_ATTEMPTS = 3;
+
+    private final Path dataDir;
+    private final int port;
+    private final Duration startupDuration;
+    private final RedisServer server;
+    private final DirectoryLock lock;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private EmbeddedRedis(Path dataDir, int port, Duration startupDuration, RedisServer server, DirectoryLock lock) {
+        this.dataDir = dataDir;
+        this.port = port;
+        this.startupDuration = startupDuration;
+        this.server = server;
+        this.lock = lock;
+    }
+
+    /**
+     * Starts Redis on 127.0.0.1 with its data in {@code dataDir}; returns once it accepts connections.
+     *
+     * @param dataDir directory for the binary, configuration and data; created if missing
+     * @param port    port to listen on, 0 for a free one
+     * @return the running server
+     */
+    public static EmbeddedRedis start(Path dataDir, int port) {
+        long begin = System.nanoTime();
+        Path dir = dataDir.toAbsolutePath().normalize();
+        Path binDir = dir.resolve("bin");
+        DirectoryLock lock = DirectoryLock.acquire(dir, "Redis");
+        try {
+            Files.createDirectories(binDir);
+            // We hold the lock, so no live JVM owns a Redis still running on this directory.
+            stopOrphan(dir, binDir);
+            // Extract under the data dir rather than a fresh redis-* folder in java.io.tmpdir per start.
+            String executable = ExecutableProvider.newJarResourceProvider(binDir.toFile()).get().getAbsolutePath();
+            IOException lastBindFailure = null;
+            for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
+                int chosen = port != 0 ? port : FreePorts.pick(HOST);
+                Path conf = writeConfig(dir, chosen);
+                // Our own argument list instead of the library's builder, whose config goes to a temp file.
+                var server = new RedisServer(chosen, List.of(executable, conf.toString()), false,
+                        line -> LOG.debug("redis: {}", line), line -> LOG.warn("redis: {}", line));
+                try {
+                    server.start();
+                    Duration took = Duration.ofNanos(System.nanoTime() - begin);
+                    return new EmbeddedRedis(dir, chosen, took, server, lock);
+                } catch (IOException e) {
+                    if (port != 0 || !causedByBind(e)) {
+                        throw e;
+                    }
+                    LOG.debug("Port race on attempt {} starting embedded Redis, retrying", attempt, e);
+                    lastBindFailure = e;
+                }
+            }
+            throw lastBindFailure;
+        } catch (IOException e) {
+            lock.close();
+            throw new UncheckedIOException("Cannot start embedded Redis in " + dir, e);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** @return the address Redis listens on */
+    public String host() {
+        return HOST;
+    }
+
+    /** @return the port Redis listens on */
+    public int port() {
+        return port;
+    }
+
+    /** @return the absolute data directory */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** @return how long extraction and startup took */
+    public Duration startupDuration() {
+        return startupDuration;
+    }
+
+    /** Stops Redis with SIGTERM, which makes it flush the AOF and save before exiting, and waits for it. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            server.stop();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot stop embedded Redis on port " + port, e);
+        } finally {
+            lock.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedRedis[" + HOST + ":" + port + ", data " + dataDir + "]";
+    }
+
+    private static Path writeConfig(Path dir, int port) throws IOException {
+        String config = String.join("\n",
+                "bind " + HOST,
+                "port " + port,
+                "daemonize no",
+                "dir " + quote(dir.toString()),
+                "pidfile " + quote(dir.resolve(PID_FILE).toString()),
+                "appendonly yes",
+                "appendfsync everysec",
+                "");
+        Path conf = dir.resolve("redis.conf");
+        Files.writeString(conf, config, StandardCharsets.UTF_8);
+        return conf;
+    }
+
+    /** Redis config values are split on spaces unless double-quoted; inside quotes, backslash escapes. */
+    private static String quote(String value) {
+        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    /** Shuts down a Redis left running from this data directory by a JVM that no longer exists. */
+    private static void stopOrphan(Path dir, Path binDir) throws IOException {
+        Optional<ProcessHandle> running = runningRedis(dir, binDir);
+        if (running.isEmpty()) {
+            return;
+        }
+        ProcessHandle redis = running.get();
+        LOG.warn("Stopping Redis pid {} left running on {} by a JVM that has exited", redis.pid(), dir);
+        redis.destroy();
+        if (!awaitExit(redis, ORPHAN_SHUTDOWN_TIMEOUT)) {
+            LOG.warn("Redis pid {} ignored SIGTERM for {}; killing it", redis.pid(), ORPHAN_SHUTDOWN_TIMEOUT);
+            redis.destroyForcibly();
+            if (!awaitExit(redis, ORPHAN_SHUTDOWN_TIMEOUT)) {
+                throw new IOException("Orphaned Redis pid " + redis.pid() + " does not die");
+            }
+        }
+    }
+
+    /**
+     * Waits until a process that is not our child has exited. An orphan is reaped by init, which some containers'
+     * init does only every few seconds; a zombie has already closed its files and sockets, so it counts as exited.
+     */
+    private static boolean awaitExit(ProcessHandle process, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                process.onExit().get(100, TimeUnit.MILLISECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                if (isZombie(process.pid())) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("Interrupted while waiting for Redis pid " + process.pid(), e);
+            } catch (ExecutionException e) {
+                throw new IOException("Cannot wait for Redis pid " + process.pid(), e);
+            }
+        }
+        return false;
+    }
+
+    /** Linux only (reads /proc); elsewhere we just wait for the process handle to complete. */
+    private static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"), StandardCharsets.UTF_8);
+            // Format: "pid (comm) S ...": the state follows the last ')' since comm may contain spaces.
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** @return the process named in the pid file, if it is still a Redis started from {@code binDir} */
+    private static Optional<ProcessHandle> runningRedis(Path dir, Path binDir) throws IOException {
+        Path pidFile = dir.resolve(PID_FILE);
+        if (!Files.isRegularFile(pidFile)) {
+            return Optional.empty();
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).trim());
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        // Pids get reused: only a process running our extracted binary counts.
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.startsWith(binDir.toString())).orElse(false));
+    }
+
+    private static boolean causedByBind(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,79 @@
+package routes.channel.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import routes.support.CaravanIntegrationTest;
+
+class MessagesApiTest extends CaravanIntegrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void postIsAcceptedAndTheReplyCanBeFetched() throws Exception {
+        String chat = uniqueChat("rest");
+        HttpResponse<String> posted = postJson("/api/v1/messages",
+                "{\"chatId\":\"" + chat + "\",\"senderId\":\"u1\",\"text\":\"ping over rest\"}");
+        assertThat(posted.statusCode()).isEqualTo(202);
+        JsonNode body = JSON.readTree(posted.body());
+        assertThat(body.path("status").asText()).isEqualTo("accepted");
+        String id = body.path("id").asText();
+        assertThat(id).isNotBlank();
+
+        JsonNode replied = await().atMost(Duration.ofSeconds(30)).until(
+                () -> JSON.readTree(get("/api/v1/messages/" + id).body()),
+                n -> "replied".equals(n.path("status").asText()));
+        assertThat(replied.path("chatId").asText()).isEqualTo(chat);
+        assertThat(replied.path("reply").path("text").asText()).isEqualTo("echo: ping over rest");
+    }
+
+    @Test
+    void clientIdMakesARetryIdempotent() throws Exception {
+        String chat = uniqueChat("rest-dup");
+        String payload = "{\"id\":\"" + chat + "-m\",\"chatId\":\"" + chat + "\",\"text\":\"say it once\"}";
+        assertThat(postJson("/api/v1/messages", payload).statusCode()).isEqualTo(202);
+        assertThat(postJson("/api/v1/messages", payload).statusCode()).isEqualTo(202);
+        assertThat(postJson("/api/v1/messages", "{\"chatId\":\"" + chat + "\",\"text\":\"after\"}").statusCode())
+                .isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(
+                () -> modelCallsFor("after") == 1);
+        assertThat(modelCallsFor("say it once")).isEqualTo(1);
+    }
+
+    @Test
+    void unknownIdIs404WithJsonError() throws Exception {
+        HttpResponse<String> response = get("/api/v1/messages/does-not-exist");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(response.body()).path("error").path("code").asText()).isEqualTo("not_found");
+    }
+
+    @Test
+    void badInputGetsA4xxJsonError() throws Exception {
+        assertError(postJson("/api/v1/messages", "{\"chatId\":"), 400, "bad_json");
+        assertError(postJson("/api/v1/messages", "{\"chatId\":\"c\"}"), 400, "missing_text");
+        assertError(postJson("/api/v1/messages", "{\"chatId\":\"c\",\"text\":\"   \"}"), 400, "missing_text");
+        assertError(postJson("/api/v1/messages", "{\"text\":\"hi\"}"), 400, "missing_chatId");
+        assertError(postJson("/api/v1/messages", "{\"chatId\":\"c\",\"text\":[1]}"), 400, "invalid_text");
+        assertError(postJson("/api/v1/messages", "[]"), 400, "bad_json");
+        assertError(postJson("/api/v1/messages",
+                "{\"chatId\":\"c\",\"text\":\"" + "é".repeat(16 * 1024 + 1) + "\"}"), 413, "text_too_large");
+        HttpResponse<String> wrongType = HTTP.send(java.net.http.HttpRequest.newBuilder(uri("/api/v1/messages"))
+                .header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("hi")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertError(wrongType, 415, "unsupported_media_type");
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String code) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        JsonNode error = JSON.readTree(response.body()).path("error");
+        assertThat(error.path("code").asText()).isEqualTo(code);
+        assertThat(error.path("message").asText()).isNotBlank();
+    }
+}

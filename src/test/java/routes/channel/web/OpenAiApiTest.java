@@ -1,0 +1,190 @@
+package routes.channel.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.NotFoundException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import routes.support.CaravanIntegrationTest;
+
+class OpenAiApiTest extends CaravanIntegrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private OpenAIClient sdk() {
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(baseUrl() + "/v1")
+                .apiKey("unused")
+                .timeout(Duration.ofSeconds(30))
+                .maxRetries(0)
+                .build();
+    }
+
+    @Test
+    void officialSdkGetsAWholeCompletion() {
+        ChatCompletion completion = sdk().chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("default")
+                .addSystemMessage("be terse")
+                .addUserMessage("hello from the sdk")
+                .build());
+        assertThat(completion.choices()).hasSize(1);
+        assertThat(completion.choices().get(0).message().content()).hasValue("echo: hello from the sdk");
+        // stateless: the request's own messages are the context
+        JsonNode sent = MODEL.requests().get(MODEL.requests().size() - 1);
+        assertThat(sent.path("messages").findValuesAsText("content")).contains("be terse", "hello from the sdk");
+    }
+
+    @Test
+    void officialSdkStreams() {
+        List<String> deltas = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = sdk().chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model("default").addUserMessage("stream me please").build())) {
+            stream.stream().forEach(chunk -> chunk.choices().forEach(
+                    c -> c.delta().content().ifPresent(deltas::add)));
+        }
+        assertThat(String.join("", deltas)).isEqualTo("echo: stream me please");
+        assertThat(deltas.stream().filter(d -> !d.isEmpty()).count()).isGreaterThan(1);
+    }
+
+    @Test
+    void officialSdkListsModelsAndSeesUnknownModelError() {
+        assertThat(sdk().models().list().data()).extracting(m -> m.id()).contains("default", "coder");
+        assertThatThrownBy(() -> sdk().chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("no-such-model").addUserMessage("hi").build()))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void rawSseEndsWithDone() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"default\",\"stream\":true,"
+                        + "\"stream_options\":{\"include_usage\":true},"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"raw sse\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<String> data = response.body().lines().filter(l -> l.startsWith("data: "))
+                .map(l -> l.substring(6)).toList();
+        assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+        String text = data.stream().filter(d -> !d.equals("[DONE]")).map(d -> {
+            try {
+                return JSON.readTree(d).path("choices").path(0).path("delta").path("content").asText("");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).collect(Collectors.joining());
+        assertThat(text).isEqualTo("echo: raw sse");
+        assertThat(data).anyMatch(d -> d.contains("\"finish_reason\":\"stop\""));
+        assertThat(data).anyMatch(d -> d.contains("\"usage\""));
+    }
+
+    @Test
+    void conversationByUserFieldKeepsHistory() throws Exception {
+        String user = uniqueChat("oa-user");
+        completion("{\"model\":\"default\",\"user\":\"" + user + "\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"I like green tea\"}]}");
+        JsonNode second = completion("{\"model\":\"default\",\"user\":\"" + user + "\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"what do I like?\"}]}");
+        assertThat(second.path("choices").path(0).path("message").path("content").asText())
+                .isEqualTo("echo: what do I like?");
+        JsonNode sent = MODEL.requests().get(MODEL.requests().size() - 1);
+        assertThat(sent.path("messages").findValuesAsText("content"))
+                .containsSubsequence("I like green tea", "echo: I like green tea", "what do I like?");
+    }
+
+    @Test
+    void conversationByHeaderKeepsHistory() throws Exception {
+        String chat = uniqueChat("oa-header");
+        for (String text : List.of("first by header", "second by header")) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                    .header("Content-Type", "application/json")
+                    .header("X-Caravan-Chat-Id", chat)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"default\",\"messages\":"
+                            + "[{\"role\":\"user\",\"content\":\"" + text + "\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+        }
+        JsonNode sent = MODEL.requests().get(MODEL.requests().size() - 1);
+        assertThat(sent.path("messages").findValuesAsText("content"))
+                .containsSubsequence("first by header", "echo: first by header", "second by header");
+    }
+
+    @Test
+    void profileChoosesTheModelAndSystemPrompt() throws Exception {
+        completion("{\"model\":\"coder\",\"messages\":[{\"role\":\"user\",\"content\":\"write code\"}]}");
+        JsonNode sent = MODEL.requests().get(MODEL.requests().size() - 1);
+        assertThat(sent.path("model").asText()).isEqualTo("fake-coder");
+        assertThat(sent.path("messages").path(0).path("content").asText()).isEqualTo("You write code.");
+    }
+
+    @Test
+    void noConfiguredProviderExplainsHowToConfigureOne() throws Exception {
+        HttpResponse<String> r = postJson("/v1/chat/completions",
+                "{\"model\":\"noprovider\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(r.statusCode()).isEqualTo(503);
+        JsonNode error = JSON.readTree(r.body()).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("provider_not_configured");
+        assertThat(error.path("message").asText()).contains("OPENAI_API_KEY", "OPENAI_BASE_URL");
+    }
+
+    @Test
+    void providerErrorIsAClearOpenAiError() throws Exception {
+        MODEL.failNext(1, 500, "{\"error\":{\"message\":\"boom\"}}");
+        HttpResponse<String> r = postJson("/v1/chat/completions",
+                "{\"model\":\"default\",\"messages\":[{\"role\":\"user\",\"content\":\"fail please\"}]}");
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(JSON.readTree(r.body()).path("error").path("message").asText()).contains("HTTP 500");
+    }
+
+    @Test
+    void providerTimeoutIsAClearOpenAiError() throws Exception {
+        MODEL.hangNext(1);
+        HttpResponse<String> r = postJson("/v1/chat/completions",
+                "{\"model\":\"default\",\"messages\":[{\"role\":\"user\",\"content\":\"hang please\"}]}");
+        assertThat(r.statusCode()).isEqualTo(504);
+        assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("provider_timeout");
+    }
+
+    @Test
+    void badRequestsGetOpenAiStyleErrors() throws Exception {
+        assertCode(postJson("/v1/chat/completions", "{"), 400, "bad_json");
+        assertCode(postJson("/v1/chat/completions", "{\"model\":\"default\",\"messages\":[]}"), 400,
+                "missing_messages");
+        assertCode(postJson("/v1/chat/completions",
+                "{\"model\":\"default\",\"messages\":[{\"role\":\"assistant\",\"content\":\"x\"}]}"), 400,
+                "invalid_messages");
+        assertCode(postJson("/v1/chat/completions", "{\"model\":\"default\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"" + "a".repeat(40_000) + "\"}]}"), 413, "text_too_large");
+        HttpResponse<String> unknown = postJson("/v1/chat/completions",
+                "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertCode(unknown, 404, "model_not_found");
+        assertThat(JSON.readTree(unknown.body()).path("error").path("param").asText()).isEqualTo("model");
+    }
+
+    private JsonNode completion(String body) throws Exception {
+        HttpResponse<String> r = postJson("/v1/chat/completions", body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private static void assertCode(HttpResponse<String> r, int status, String code) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo(code);
+    }
+}

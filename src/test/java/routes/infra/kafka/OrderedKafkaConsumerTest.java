@@ -1,0 +1,242 @@
+package routes.infra.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.AsyncProcessorSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import routes.infra.EmbeddedInfrastructure;
+import routes.support.TestInfra;
+
+/** The ordered-kafka component on a real embedded broker: key order, concurrency across keys, back-pressure. */
+class OrderedKafkaConsumerTest {
+
+    private static String brokers;
+    private static KafkaProducer<String, byte[]> producer;
+    private static final ScheduledExecutorService TIMER = Executors.newScheduledThreadPool(2);
+    private CamelContext camel;
+
+    @BeforeAll
+    static void broker() {
+        brokers = EmbeddedInfrastructure.ensureStarted(TestInfra.STORAGE, 0, 0, 4).kafkaBootstrapServers();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @AfterAll
+    static void close() {
+        producer.close();
+        TIMER.shutdownNow();
+    }
+
+    @AfterEach
+    void stopCamel() throws Exception {
+        if (camel != null) {
+            camel.close();
+        }
+    }
+
+    private static String newTopic() throws Exception {
+        String topic = "test-ordered-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
+            admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        return topic;
+    }
+
+    private static void send(String topic, String key, String value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8))).get();
+    }
+
+    private CamelContext start(String topic, String group, int maxConcurrency,
+            org.apache.camel.AsyncProcessor processor) throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        // parked exchanges never finish: do not wait the default 45 s for them on close
+        context.getShutdownStrategy().setTimeout(2);
+        OrderedKafkaComponent component = new OrderedKafkaComponent();
+        component.setBrokers(brokers);
+        context.addComponent("ordered-kafka", component);
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("ordered-kafka:" + topic + "?groupId=" + group + "&maxConcurrency=" + maxConcurrency
+                        + "&commitIntervalMs=50&retryDelayMs=100&sessionTimeoutMs=6000")
+                        .routeId("under-test")
+                        .process(processor);
+            }
+        });
+        context.start();
+        return context;
+    }
+
+    /** Completes each exchange after a delay, without holding a thread meanwhile; records completion order. */
+    private static final class Delayed extends AsyncProcessorSupport {
+        final List<String> done = new CopyOnWriteArrayList<>();
+        final long delayMs;
+
+        Delayed(long delayMs) {
+            this.delayMs = delayMs;
+        }
+
+        @Override
+        public boolean process(Exchange exchange, AsyncCallback callback) {
+            String key = exchange.getMessage().getHeader(OrderedKafkaConstants.KEY, String.class);
+            String value = exchange.getMessage().getBody(String.class);
+            TIMER.schedule(() -> {
+                done.add(key + "|" + value);
+                callback.done(false);
+            }, delayMs, TimeUnit.MILLISECONDS);
+            return false;
+        }
+    }
+
+    @Test
+    void recordsOfOneKeyKeepTheirOrderWhileKeysRunConcurrently() throws Exception {
+        String topic = newTopic();
+        int keys = 100;
+        int perKey = 5;
+        for (int i = 0; i < perKey; i++) {
+            for (int k = 0; k < keys; k++) {
+                send(topic, "chat-" + k, String.valueOf(i));
+            }
+        }
+        Delayed slow = new Delayed(200);
+        long started = System.nanoTime();
+        camel = start(topic, "g-" + topic, 1000, slow);
+        await().atMost(Duration.ofSeconds(30)).until(() -> slow.done.size() == keys * perKey);
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        // one at a time would take keys * perKey * 200 ms = 100 s; key-ordered concurrency needs about 5 * 200 ms
+        assertThat(elapsedMs).isLessThan(30_000);
+        Map<String, List<Integer>> byKey = new ConcurrentHashMap<>();
+        slow.done.forEach(entry -> {
+            String[] parts = entry.split("\\|");
+            byKey.computeIfAbsent(parts[0], k -> new CopyOnWriteArrayList<>()).add(Integer.parseInt(parts[1]));
+        });
+        assertThat(byKey).hasSize(keys);
+        byKey.values().forEach(seq -> assertThat(seq).containsExactly(0, 1, 2, 3, 4));
+    }
+
+    @Test
+    void inFlightCapPausesConsumptionInsteadOfBuffering() throws Exception {
+        String topic = newTopic();
+        List<AsyncCallback> parked = new CopyOnWriteArrayList<>();
+        AtomicInteger entered = new AtomicInteger();
+        camel = start(topic, "g-" + topic, 10, new AsyncProcessorSupport() {
+            @Override
+            public boolean process(Exchange exchange, AsyncCallback callback) {
+                entered.incrementAndGet();
+                parked.add(callback);
+                return false;
+            }
+        });
+        for (int k = 0; k < 40; k++) {
+            send(topic, "key-" + k, "v");
+        }
+        OrderedKafkaConsumer consumer = (OrderedKafkaConsumer) camel.getRoute("under-test").getConsumer();
+        await().atMost(Duration.ofSeconds(30)).until(() -> consumer.inFlight() == 10);
+        // while nothing finishes, nothing more may start
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
+                .until(() -> consumer.inFlight() <= 10 && entered.get() <= 10);
+        // releasing work lets the rest through, still never more than the cap at once
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            parked.forEach(cb -> cb.done(false));
+            parked.clear();
+            assertThat(consumer.inFlight()).isLessThanOrEqualTo(10);
+            return entered.get() == 40;
+        });
+        parked.forEach(cb -> cb.done(false));
+    }
+
+    @Test
+    void aFailedRecordIsTriedAgainAndLaterRecordsOfItsKeyWait() throws Exception {
+        String topic = newTopic();
+        Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+        List<String> done = new CopyOnWriteArrayList<>();
+        camel = start(topic, "g-" + topic, 100, new AsyncProcessorSupport() {
+            @Override
+            public boolean process(Exchange exchange, AsyncCallback callback) {
+                String value = exchange.getMessage().getBody(String.class);
+                if (value.equals("first") && failedOnce.add(value)) {
+                    exchange.setException(new IllegalStateException("transient"));
+                } else {
+                    done.add(value);
+                }
+                callback.done(true);
+                return true;
+            }
+        });
+        send(topic, "k", "first");
+        send(topic, "k", "second");
+        await().atMost(Duration.ofSeconds(30)).until(() -> done.size() == 2);
+        assertThat(done).containsExactly("first", "second");
+    }
+
+    @Test
+    void unfinishedRecordsAreNotCommittedAndComeBackToTheNextConsumer() throws Exception {
+        String topic = newTopic();
+        String group = "g-" + topic;
+        List<String> firstRun = new CopyOnWriteArrayList<>();
+        camel = start(topic, group, 100, new AsyncProcessorSupport() {
+            @Override
+            public boolean process(Exchange exchange, AsyncCallback callback) {
+                String value = exchange.getMessage().getBody(String.class);
+                firstRun.add(value);
+                if (value.startsWith("hang")) {
+                    return false; // never completes: simulates a crash mid-call
+                }
+                callback.done(true);
+                return true;
+            }
+        });
+        send(topic, "a", "done-a");
+        send(topic, "b", "hang-b");
+        await().atMost(Duration.ofSeconds(30)).until(() -> firstRun.containsAll(List.of("done-a", "hang-b")));
+        OrderedKafkaConsumer consumer = (OrderedKafkaConsumer) camel.getRoute("under-test").getConsumer();
+        await().atMost(Duration.ofSeconds(10)).until(() -> consumer.inFlight() == 1);
+        camel.close();
+        camel = null;
+
+        List<String> secondRun = new CopyOnWriteArrayList<>();
+        camel = start(topic, group, 100, new AsyncProcessorSupport() {
+            @Override
+            public boolean process(Exchange exchange, AsyncCallback callback) {
+                secondRun.add(exchange.getMessage().getBody(String.class));
+                callback.done(true);
+                return true;
+            }
+        });
+        await().atMost(Duration.ofSeconds(40)).until(() -> secondRun.contains("hang-b"));
+        assertThat(secondRun).doesNotContain("done-a");
+    }
+}

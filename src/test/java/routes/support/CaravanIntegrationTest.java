@@ -1,0 +1,104 @@
+package routes.support;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import routes.CaravanApplication;
+
+/**
+ * Base of the tests that run the whole gateway: real embedded Kafka and Redis, a real HTTP server on a random
+ * port, and the shared fake model. Every subclass uses the same configuration, so one application context serves
+ * them all; tests keep apart by using their own chat ids.
+ */
+@CamelSpringBootTest
+@SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "caravan.models.providers.openai.api-key=test-key",
+            "caravan.models.providers.openai.timeout=3s",
+            "caravan.models.providers.unconfigured.base-url=https://api.openai.com/v1",
+            "caravan.models.providers.unconfigured.api-key=",
+            "caravan.models.profiles.noprovider.chain[0].provider=unconfigured",
+            "caravan.models.profiles.noprovider.chain[0].model=gpt-4o-mini",
+            "caravan.models.profiles.coder.chain[0].provider=openai",
+            "caravan.models.profiles.coder.chain[0].model=fake-coder",
+            "caravan.models.profiles.coder.system-prompt=You write code.",
+            "caravan.http.reply-timeout=20s",
+            "caravan.pipeline.redelivery-delay=50ms"
+        })
+public abstract class CaravanIntegrationTest {
+
+    /** The fake model server, shared by every test of the run. */
+    protected static final FakeOpenAiServer MODEL = TestInfra.MODEL;
+
+    /** The one HTTP client of a test class. */
+    protected static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    @LocalServerPort
+    protected int port;
+
+    static {
+        // read by the embedded-infrastructure post-processor, which runs before dynamic properties exist
+        System.setProperty("caravan.storage.path", TestInfra.STORAGE.toString());
+        System.setProperty("caravan.routes-dir", TestInfra.STORAGE.resolve("routes").toString());
+    }
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        registry.add("caravan.instance.id", () -> "test-" + UUID.randomUUID().toString().substring(0, 8));
+        registry.add("caravan.models.providers.openai.base-url", MODEL::baseUrl);
+    }
+
+    @BeforeEach
+    void resetModel() {
+        MODEL.reset();
+    }
+
+    /** How many model requests asked about {@code text} as their newest user message (history aside). */
+    protected static long modelCallsFor(String text) {
+        return MODEL.requests().stream().filter(r -> text.equals(lastUserText(r))).count();
+    }
+
+    protected static String lastUserText(com.fasterxml.jackson.databind.JsonNode request) {
+        var messages = request.path("messages");
+        return messages.isArray() && !messages.isEmpty()
+                ? messages.get(messages.size() - 1).path("content").asText() : null;
+    }
+
+    protected String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    protected URI uri(String path) {
+        return URI.create(baseUrl() + path);
+    }
+
+    /** A fresh id for a test's conversation, so tests sharing Kafka and Redis never see each other's data. */
+    protected static String uniqueChat(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    protected HttpResponse<String> postJson(String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .timeout(Duration.ofSeconds(30))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    protected HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).GET().timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,30 @@
+package routes.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What every test of one run shares: one storage directory (so one embedded Kafka and one embedded Redis, started
+ * by the application's own start-up code) and one fake model server.
+ */
+public final class TestInfra {
+
+    /** Storage of the embedded Kafka and Redis for this test run. */
+    public static final Path STORAGE = tempDir();
+
+    /** The fake OpenAI-compatible model every test context points at. */
+    public static final FakeOpenAiServer MODEL = new FakeOpenAiServer().start();
+
+    private TestInfra() {
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("caravan-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
