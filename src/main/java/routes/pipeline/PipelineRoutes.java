@@ -31,7 +31,8 @@ public class PipelineRoutes extends RouteBuilder {
     private final ModelCall modelCall;
 
     public PipelineRoutes(KafkaProperties kafka, PipelineProperties pipeline, InstanceIdentity identity,
-            IdempotentRepository dedupeRepository, SessionStore sessions, ModelCall modelCall) {
+            @org.springframework.beans.factory.annotation.Qualifier("dedupeRepository") IdempotentRepository dedupeRepository,
+            SessionStore sessions, ModelCall modelCall) {
         this.kafka = kafka;
         this.pipeline = pipeline;
         this.identity = identity;

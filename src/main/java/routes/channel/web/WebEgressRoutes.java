@@ -1,6 +1,8 @@
 package routes.channel.web;
 
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.spi.IdempotentRepository;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
@@ -25,13 +27,15 @@ public class WebEgressRoutes extends RouteBuilder {
     private final InstanceIdentity identity;
     private final InstanceBus bus;
     private final MessageStatusStore statuses;
+    private final IdempotentRepository deliveries;
 
     public WebEgressRoutes(KafkaProperties kafka, InstanceIdentity identity, InstanceBus bus,
-            MessageStatusStore statuses) {
+            MessageStatusStore statuses, @Qualifier("deliveryRepository") IdempotentRepository deliveries) {
         this.kafka = kafka;
         this.identity = identity;
         this.bus = bus;
         this.statuses = statuses;
+        this.deliveries = deliveries;
     }
 
     @Override
@@ -41,20 +45,36 @@ public class WebEgressRoutes extends RouteBuilder {
                     .routeId(channel + "-egress")
                     .routeConfigurationId("pipeline")
                     .process(PipelineErrorHandling::captureSource)
-                    .process(exchange -> bus.reply(decode(exchange.getMessage().getBody(byte[].class))));
+                    .process(WebEgressRoutes::decode)
+                    .idempotentConsumer(exchangeProperty(DELIVERY_KEY)).idempotentRepository(deliveries)
+                        .eager(false).skipDuplicate(true)
+                        .process(exchange -> bus.reply(exchange.getMessage().getBody(Envelope.class)))
+                    .end();
         }
         from(PipelineRoutes.consumerUri(kafka, kafka.getTopics().outbound(WebChannels.REST), GROUP, identity))
                 .routeId("rest-egress")
                 .routeConfigurationId("pipeline")
                 .process(PipelineErrorHandling::captureSource)
-                .process(exchange -> statuses.replied(decode(exchange.getMessage().getBody(byte[].class))));
+                .process(WebEgressRoutes::decode)
+                .idempotentConsumer(exchangeProperty(DELIVERY_KEY)).idempotentRepository(deliveries)
+                    .eager(false).skipDuplicate(true)
+                    .process(exchange -> statuses.replied(exchange.getMessage().getBody(Envelope.class)))
+                .end();
     }
 
-    private static Envelope decode(byte[] raw) {
-        Envelope reply = EnvelopeCodec.decode(raw);
+    /**
+     * Decodes the reply and names it for delivery dedupe: a reply published twice (its message was redelivered
+     * after a crash between publishing and remembering it) has the same deterministic id, and is delivered once.
+     */
+    private static void decode(org.apache.camel.Exchange exchange) {
+        Envelope reply = EnvelopeCodec.decode(exchange.getProperty(routes.pipeline.PipelineConstants.RAW,
+                byte[].class));
         if (!reply.isReply()) {
             throw new routes.envelope.EnvelopeException("an outbound record is not a reply (no inReplyTo)");
         }
-        return reply;
+        exchange.setProperty(DELIVERY_KEY, reply.dedupeKey());
+        exchange.getMessage().setBody(reply);
     }
+
+    private static final String DELIVERY_KEY = "CaravanDeliveryKey";
 }
