@@ -1,0 +1,49 @@
+package routes.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+import routes.support.CaravanIntegrationTest;
+
+class OperationsEndpointsTest extends CaravanIntegrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void healthIsUpWithKafkaAndRedisReachable() throws Exception {
+        HttpResponse<String> response = get("/actuator/health");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode health = JSON.readTree(response.body());
+        assertThat(health.path("status").asText()).isEqualTo("UP");
+        assertThat(health.path("components").path("kafka").path("status").asText()).isEqualTo("UP");
+        assertThat(health.path("components").path("redis").path("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void prometheusShowsCaravanAndCamelMetrics() throws Exception {
+        HttpResponse<String> response = get("/actuator/prometheus");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body())
+                .contains("caravan_consumer_inflight{", "caravan_websocket_connections",
+                        "caravan_http_pending_replies")
+                .contains("camel_exchanges_total");
+    }
+
+    @Test
+    void webChatPageIsServedAtTheRoot() throws Exception {
+        HttpResponse<String> page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>").contains("Caravan").contains("app.js");
+        assertThat(get("/app.js").body()).contains("/ws");
+    }
+
+    @Test
+    void unknownPathsGetAJsonError() throws Exception {
+        HttpResponse<String> response = get("/api/v1/nothing-here");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(response.body()).path("error").path("code").asText()).isEqualTo("not_found");
+    }
+}
