@@ -58,6 +58,7 @@ public final class ConversationLoad {
 
     // ---- clock: all times are nanoTime offsets from t0 ----
     private long t0;
+    private long startEpochMs;
     private long windowStart;
     private long windowEnd;
     private long stopAt;
@@ -161,6 +162,7 @@ public final class ConversationLoad {
         for (int i = 0; i < conversations; i++) {
             all[i] = new Conversation(i);
         }
+        startEpochMs = System.currentTimeMillis();
         t0 = System.nanoTime();
         windowStart = sec(warmupS);
         windowEnd = windowStart + sec(durationS);
@@ -588,6 +590,8 @@ public final class ConversationLoad {
                 .append(",\"ramp_s\":").append(rampS).append(",\"timeout_s\":").append(timeoutS)
                 .append(",\"drain_s\":").append(drainS).append(",\"client_threads\":").append(threads)
                 .append("},\n");
+        sb.append("  \"start_epoch_ms\":").append(startEpochMs).append(",\n");
+        sb.append("  \"window_s\":[").append(warmupS).append(',').append(warmupS + durationS).append("],\n");
         sb.append("  \"throughput_rps\":").append(num(throughput)).append(",\n");
         sb.append("  \"replies_in_window\":").append(lat.length).append(",\n");
         sb.append("  \"errors_in_window\":").append(errorsInWindow).append(",\n");

@@ -441,9 +441,9 @@
 
   function wsUrl() {
     var proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-    var url = proto + '//' + window.location.host + '/ws';
+    var url = proto + '//' + window.location.host + '/ws?chatId=' + encodeURIComponent(chatId);
     var token = new URLSearchParams(window.location.search).get('token');
-    if (token) url += '?token=' + encodeURIComponent(token);
+    if (token) url += '&token=' + encodeURIComponent(token);
     return url;
   }
 

@@ -26,15 +26,22 @@ public class Ingress {
 
     /** Fills what the channel left out (trace id, instance, time, priority) and publishes to the inbound topic. */
     public CompletableFuture<Envelope> accept(Envelope.Builder builder) {
+        return producer.asyncRequestBody("direct:publish", prepare(builder), Envelope.class);
+    }
+
+    /**
+     * Fills what the channel left out: a new id, trace id, this instance, the time and realtime priority. A route
+     * that publishes itself sends the result to {@code direct:publish}.
+     */
+    public Envelope prepare(Envelope.Builder builder) {
         Envelope draft = builder.build();
-        Envelope envelope = draft.toBuilder()
+        return draft.toBuilder()
                 .id(draft.id() != null ? draft.id() : Ids.newId())
                 .traceId(draft.traceId() != null ? draft.traceId() : Ids.newTraceId())
                 .instance(draft.instance() != null ? draft.instance() : identity.id())
                 .receivedAt(draft.receivedAt() != null ? draft.receivedAt() : Instant.now())
                 .priority(draft.priority() != null ? draft.priority() : Priority.REALTIME)
                 .build();
-        return producer.asyncRequestBody("direct:publish", envelope, Envelope.class);
     }
 
     /** This instance's id, for envelopes whose replies must come back here. */

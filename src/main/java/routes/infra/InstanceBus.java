@@ -44,7 +44,10 @@ public class InstanceBus implements org.springframework.beans.factory.Disposable
         container.start();
     }
 
-    /** Sends a final reply to its connection's holder. */
+    /**
+     * Sends a final reply to its connection's holder. When the holder is gone (nobody listens on its channel), the
+     * reply is handed to this instance's deliveries, which keep it for the client's return.
+     */
     public void reply(Envelope reply) {
         if (isLocal(reply.instance())) {
             deliverLocally(reply);
@@ -52,7 +55,11 @@ public class InstanceBus implements org.springframework.beans.factory.Disposable
             ObjectNode node = EnvelopeCodec.mapper().createObjectNode();
             node.put("kind", "reply");
             node.set("envelope", EnvelopeCodec.mapper().valueToTree(reply));
-            redis.convertAndSend(CHANNEL_PREFIX + reply.instance(), node.toString());
+            Long receivers = redis.convertAndSend(CHANNEL_PREFIX + reply.instance(), node.toString());
+            if (receivers == null || receivers == 0) {
+                LOG.debug("instance {} is gone; keeping reply {} here", reply.instance(), reply.id());
+                deliverLocally(reply);
+            }
         }
     }
 

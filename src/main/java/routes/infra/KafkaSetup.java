@@ -48,11 +48,14 @@ public class KafkaSetup {
     }
 
     @Bean
-    TopicsReady topicsReady(Admin admin, KafkaProperties properties) throws Exception {
+    TopicsReady topicsReady(Admin admin, KafkaProperties properties,
+            org.springframework.beans.factory.ObjectProvider<routes.channel.ChannelRegistration> channels)
+            throws Exception {
         KafkaProperties.Topics t = properties.getTopics();
         List<String> wanted = new ArrayList<>(List.of(t.getInboundUrgent(), t.getInbound(), t.getInboundBatch(),
                 t.getInboundLow(), t.getDlq(), t.getAudit(), t.getUsage()));
         CORE_CHANNELS.forEach(channel -> wanted.add(t.outbound(channel)));
+        channels.orderedStream().forEach(channel -> wanted.add(t.outbound(channel.name())));
         if (properties.isCreateTopics()) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream()

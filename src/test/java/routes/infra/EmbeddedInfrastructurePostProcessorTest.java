@@ -102,7 +102,8 @@ class EmbeddedInfrastructurePostProcessorTest {
         Map<String, Object> properties = new HashMap<>(extra);
         properties.put("caravan.storage.path", storage.toString());
         var environment = new StandardEnvironment();
-        environment.getPropertySources().addLast(new MapPropertySource("test", properties));
+        // first: a JVM-wide caravan.storage.path system property (set by the integration tests) must not win
+        environment.getPropertySources().addFirst(new MapPropertySource("test", properties));
         return environment;
     }
 }

@@ -356,8 +356,15 @@ class FakeOpenAiServerTest {
 
         fake.reset();
 
+        // the hung exchange is released: its connection closes (the JDK client may transparently retry a request
+        // whose pooled connection closed, and the retry is answered now that nothing hangs)
         await().atMost(Duration.ofSeconds(5)).until(hung::isDone);
-        assertThat(catchThrowable(hung::get)).hasCauseInstanceOf(IOException.class);
+        Throwable outcome = catchThrowable(hung::get);
+        if (outcome != null) {
+            assertThat(outcome).hasCauseInstanceOf(IOException.class);
+        } else {
+            assertThat(hung.get().statusCode()).isEqualTo(200);
+        }
         assertThat(post(chatRequest("still serving", false)).statusCode()).isEqualTo(200);
     }
 

@@ -74,6 +74,12 @@ public final class WsTestClient implements AutoCloseable {
         return new WsTestClient(URI.create(baseHttpUrl.replaceFirst("^http", "ws") + "/ws"));
     }
 
+    /** Connects as a returning client of {@code chatId} ({@code /ws?chatId=…}). */
+    public static WsTestClient connect(String baseHttpUrl, String chatId) {
+        return new WsTestClient(URI.create(baseHttpUrl.replaceFirst("^http", "ws") + "/ws?chatId="
+                + java.net.URLEncoder.encode(chatId, java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     public void send(String text) {
         socket.sendText(text, true).orTimeout(5, TimeUnit.SECONDS).join();
     }

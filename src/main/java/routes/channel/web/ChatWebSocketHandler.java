@@ -67,6 +67,29 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
                 SEND_BUFFER_LIMIT);
         session.getAttributes().put(LAST_PONG, System.nanoTime());
         registry.register(concurrent);
+        String chatId = chatIdFromQuery(session);
+        if (chatId != null) {
+            registry.joinChat(session.getId(), chatId);
+        }
+    }
+
+    /** {@code /ws?chatId=c1}: a returning client names its chat to get the replies kept while it was away. */
+    private String chatIdFromQuery(WebSocketSession session) {
+        if (session.getUri() == null) {
+            return null;
+        }
+        var params = org.springframework.web.util.UriComponentsBuilder.fromUri(session.getUri()).build()
+                .getQueryParams();
+        String raw = params.getFirst("chatId");
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return limits.optionalId(java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8),
+                    "chatId");
+        } catch (InputLimits.Rejected | IllegalArgumentException e) {
+            return null;
+        }
     }
 
     @Override
@@ -102,10 +125,12 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
             clientId = limits.optionalId(textField(frame, "id"), "id");
             String chatId = limits.optionalId(textField(frame, "chatId"), "chatId");
             String text = limits.text(textField(frame, "text"));
+            String chat = chatId != null ? chatId : "ws-" + connection;
+            registry.joinChat(connection, chat);
             Envelope.Builder builder = Envelope.builder()
                     .id(clientId)
                     .channel(WebChannels.WEBSOCKET)
-                    .chatId(chatId != null ? chatId : "ws-" + connection)
+                    .chatId(chat)
                     .chatType(ChatType.DIRECT)
                     .senderId("ws:" + connection)
                     .text(text)

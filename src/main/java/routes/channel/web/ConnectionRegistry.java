@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -27,9 +28,18 @@ public class ConnectionRegistry implements LocalDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionRegistry.class);
 
     private final Map<String, WebSocketSession> sockets = new ConcurrentHashMap<>();
+    /** Open connections by the chats they sent in or asked for. */
+    private final Map<String, Set<String>> chats = new ConcurrentHashMap<>();
     private final PendingReplies pending = new PendingReplies();
+    private final WebSocketMailbox mailbox;
 
-    public ConnectionRegistry(MeterRegistry meters) {
+    public ConnectionRegistry(MeterRegistry meters, WebSocketMailbox mailbox) {
+        this.mailbox = mailbox;
+        mailbox.onNotice(chat -> {
+            if (chats.containsKey(chat)) {
+                mailbox.drain(chat, this::sendToChat);
+            }
+        });
         Gauge.builder("caravan.websocket.connections", sockets, Map::size)
                 .description("Open WebSocket connections on this instance")
                 .register(meters);
@@ -44,6 +54,16 @@ public class ConnectionRegistry implements LocalDelivery {
 
     void unregister(WebSocketSession session) {
         sockets.remove(session.getId());
+        chats.values().forEach(ids -> ids.remove(session.getId()));
+        chats.values().removeIf(Set::isEmpty);
+    }
+
+    /** Marks a connection as one of a chat's, and hands it the replies kept while the chat had none. */
+    void joinChat(String connectionId, String chatId) {
+        Set<String> ids = chats.computeIfAbsent(chatId, k -> ConcurrentHashMap.newKeySet());
+        if (ids.add(connectionId)) {
+            mailbox.drain(chatId, this::sendToChat);
+        }
     }
 
     /** Registers a request waiting for the reply to {@code messageId}; call before publishing the message. */
@@ -51,20 +71,46 @@ public class ConnectionRegistry implements LocalDelivery {
         return pending.expect(messageId, deltas);
     }
 
+    /**
+     * Delivers a reply: a WebSocket reply goes to the connection that sent the message, else to another open
+     * connection of the same chat here, else it is kept until the chat has a connection again.
+     */
     @Override
     public boolean deliverReply(Envelope reply) {
         if (WebChannels.WEBSOCKET.equals(reply.channel())) {
-            ObjectNode frame = EnvelopeCodec.mapper().createObjectNode()
-                    .put("type", "reply")
-                    .put("inReplyTo", reply.inReplyTo())
-                    .put("chatId", reply.chatId())
-                    .put("text", reply.text());
-            if (reply.meta("error") != null) {
-                frame.put("error", reply.meta("error"));
+            if (send(reply.meta(WebChannels.META_CONNECTION), replyFrame(reply)) || sendToChat(reply)) {
+                return true;
             }
-            return send(reply.meta(WebChannels.META_CONNECTION), frame.toString());
+            mailbox.keep(reply);
+            return true;
         }
         return pending.complete(reply);
+    }
+
+    private boolean sendToChat(Envelope reply) {
+        Set<String> ids = chats.get(reply.chatId());
+        if (ids == null) {
+            return false;
+        }
+        String frame = replyFrame(reply);
+        for (String id : ids) {
+            if (send(id, frame)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String replyFrame(Envelope reply) {
+        ObjectNode frame = EnvelopeCodec.mapper().createObjectNode()
+                .put("type", "reply")
+                .put("inReplyTo", reply.inReplyTo())
+                .put("chatId", reply.chatId())
+                .put("text", reply.text());
+        if (reply.meta("error") != null) {
+            frame.put("error", reply.meta("error"));
+        }
+        return frame.toString();
     }
 
     @Override
