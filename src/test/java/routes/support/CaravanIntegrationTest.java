@@ -34,6 +34,7 @@ import routes.CaravanApplication;
             "caravan.models.profiles.coder.chain[0].model=fake-coder",
             "caravan.models.profiles.coder.system-prompt=You write code.",
             "caravan.http.reply-timeout=20s",
+            "caravan.http.ping-interval=2s",
             "caravan.pipeline.redelivery-delay=50ms"
         })
 public abstract class CaravanIntegrationTest {
