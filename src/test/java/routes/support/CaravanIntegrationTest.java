@@ -35,6 +35,8 @@ import routes.CaravanApplication;
             "caravan.models.profiles.coder.system-prompt=You write code.",
             "caravan.http.reply-timeout=20s",
             "caravan.http.ping-interval=2s",
+            "caravan.broadcast.groups.ops[0]=websocket:bcast-ws",
+            "caravan.broadcast.groups.ops[1]=rest:bcast-rest",
             "caravan.pipeline.redelivery-delay=50ms"
         })
 public abstract class CaravanIntegrationTest {
