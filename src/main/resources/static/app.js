@@ -579,6 +579,14 @@
       case 'reply':
         if (typeof f.inReplyTo !== 'string') return;
         if (userMsgs[f.inReplyTo]) { removeFromOutbox(f.inReplyTo); setUserStatus(f.inReplyTo, 'accepted'); }
+        if (typeof f.error === 'string' && f.error) {
+          // the reply explains a failure (no provider, provider error, timeout): show it as a notice
+          var r0 = replies[f.inReplyTo];
+          if (r0 && r0.li && r0.li.parentNode) r0.li.parentNode.removeChild(r0.li);
+          delete replies[f.inReplyTo];
+          onError({ type: 'error', code: f.error, message: f.text });
+          return;
+        }
         onReply(f.inReplyTo, f.text);
         break;
       case 'error':
@@ -591,6 +599,15 @@
 
   function onError(f) {
     var id = typeof f.id === 'string' ? f.id : null;
+    // not accepted only because the server is busy or starting: keep it queued, it is resent with the same id
+    // (deduplicated by the server) on the next connection
+    if (id && userMsgs[id] && (f.code === 'unavailable' || f.code === 'starting')) {
+      if (outbox.indexOf(id) < 0) outbox.push(id);
+      setUserStatus(id, 'queued');
+      updateBanner();
+      setTimeout(function () { if (isOpen()) flushOutbox(); }, 2000);
+      return;
+    }
     if (id && userMsgs[id]) {
       if (outbox.indexOf(id) >= 0) {
         removeFromOutbox(id);

@@ -128,8 +128,10 @@ public class ModelGateway implements DisposableBean {
                 return;
             }
             Throwable cause = unwrap(error);
-            LOG.warn("model call failed: provider={} model={} error={}", step.getProvider(), step.getModel(),
-                    describe(cause));
+            if (index + 1 < chain.size() && !streamed.get()) {
+                LOG.warn("model call failed, falling back: provider={} model={} error={}", step.getProvider(),
+                        step.getModel(), describe(cause));
+            }
             if (streamed.get()) {
                 result.completeExceptionally(failure(cause));
             } else {
@@ -231,6 +233,12 @@ public class ModelGateway implements DisposableBean {
             return new ModelException(ModelException.TIMEOUT,
                     "The model took too long to answer. Please try again in a moment.", cause);
         }
+        int status = httpStatus(cause);
+        if (status == 401 || status == 403) {
+            return new ModelException(ModelException.PROVIDER_ERROR,
+                    "The model provider refused Caravan's credentials (HTTP " + status + "). Check the API key "
+                            + "(OPENAI_API_KEY or caravan.models.providers.*.api-key).", cause);
+        }
         return new ModelException(ModelException.PROVIDER_ERROR,
                 "The model provider could not answer right now (" + describe(cause) + "). Please try again later.",
                 cause);
@@ -245,6 +253,15 @@ public class ModelGateway implements DisposableBean {
         return t;
     }
 
+    private static int httpStatus(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof HttpException http) {
+                return http.statusCode();
+            }
+        }
+        return 0;
+    }
+
     /** A short, secret-free description of a provider failure. */
     static String describe(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
@@ -257,6 +274,9 @@ public class ModelGateway implements DisposableBean {
             }
             if (t instanceof java.net.ConnectException) {
                 return "connection refused";
+            }
+            if (t instanceof java.io.IOException) {
+                return "connection lost";
             }
         }
         return error == null ? "unknown error" : error.getClass().getSimpleName();

@@ -16,10 +16,12 @@ public class StartupBanner {
 
     private final Environment environment;
     private final InstanceIdentity identity;
+    private final routes.model.ModelProperties models;
 
-    public StartupBanner(Environment environment, InstanceIdentity identity) {
+    public StartupBanner(Environment environment, InstanceIdentity identity, routes.model.ModelProperties models) {
         this.environment = environment;
         this.identity = identity;
+        this.models = models;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -28,5 +30,11 @@ public class StartupBanner {
         String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "18789"));
         String host = "0.0.0.0".equals(address) || "::".equals(address) ? "localhost" : address;
         LOG.info("Caravan is ready: web chat at http://{}:{}/ (instance {})", host, port, identity.id());
+        boolean anyProvider = models.getProviders().values().stream()
+                .anyMatch(routes.model.ModelProperties.Provider::isConfigured);
+        if (!anyProvider) {
+            LOG.warn("No model provider is configured: messages will be answered with setup instructions. "
+                    + "Set OPENAI_API_KEY (and OPENAI_BASE_URL for an OpenAI-compatible server).");
+        }
     }
 }

@@ -42,6 +42,12 @@ public class ApiExceptionHandler {
         return ApiError.of(404, "not_found", "no such resource");
     }
 
+    /** The client went away (e.g. closed a stream): nothing to answer, nothing alarming. */
+    @ExceptionHandler(org.springframework.web.context.request.async.AsyncRequestNotUsableException.class)
+    void clientGone(Exception e) {
+        LOG.debug("client disconnected: {}", e.toString());
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> unexpected(Exception e) {
         LOG.error("unexpected error in an HTTP request", e);

@@ -36,6 +36,8 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
 
     private static final Logger LOG = LoggerFactory.getLogger(ChatWebSocketHandler.class);
     private static final String LAST_PONG = "caravan.lastPong";
+    private static final String FRAME = "caravan.frame";
+    private static final String OVERSIZED = "caravan.oversized";
     /** A send that takes longer than this, or backs up more than the buffer, closes a slow client. */
     private static final int SEND_TIME_LIMIT_MS = 10_000;
     private static final int SEND_BUFFER_LIMIT = 1024 * 1024;
@@ -45,6 +47,8 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
     private final InputLimits limits;
     private final Duration pingInterval;
     private final ScheduledExecutorService pinger;
+    /** Longest frame read: the text limit plus room for the JSON around it. */
+    private final long maxFrameChars;
 
     public ChatWebSocketHandler(ConnectionRegistry registry, Ingress ingress, InputLimits limits,
             WebProperties properties) {
@@ -52,6 +56,7 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
         this.ingress = ingress;
         this.limits = limits;
         this.pingInterval = properties.getPingInterval();
+        this.maxFrameChars = limits.maxTextBytes() * 6 + 4096;
         this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "caravan-ws-ping");
             t.setDaemon(true);
@@ -102,15 +107,43 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
         session.getAttributes().put(LAST_PONG, System.nanoTime());
     }
 
+    /** Frames arrive in parts, so an oversized one is counted and refused, never held whole in memory. */
     @Override
-    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+    public boolean supportsPartialMessages() {
+        return true;
+    }
+
+    @Override
+    protected void handleTextMessage(WebSocketSession session, TextMessage part) {
         session.getAttributes().put(LAST_PONG, System.nanoTime());
+        StringBuilder buffer = (StringBuilder) session.getAttributes().computeIfAbsent(FRAME, k -> new StringBuilder());
+        if (buffer.length() + part.getPayloadLength() > maxFrameChars) {
+            session.getAttributes().put(OVERSIZED, Boolean.TRUE);
+            buffer.setLength(0);
+        } else if (!Boolean.TRUE.equals(session.getAttributes().get(OVERSIZED))) {
+            buffer.append(part.getPayload());
+        }
+        if (!part.isLast()) {
+            return;
+        }
+        boolean oversized = Boolean.TRUE.equals(session.getAttributes().remove(OVERSIZED));
+        String payload = buffer.toString();
+        buffer.setLength(0);
+        if (oversized) {
+            registry.send(session.getId(), errorFrame("text_too_large",
+                    "the frame is larger than " + maxFrameChars + " characters", null));
+            return;
+        }
+        handleFrame(session, payload);
+    }
+
+    private void handleFrame(WebSocketSession session, String payload) {
         String connection = session.getId();
         String clientId = null;
         try {
             JsonNode frame;
             try {
-                frame = EnvelopeCodec.mapper().readTree(message.getPayload());
+                frame = EnvelopeCodec.mapper().readTree(payload);
             } catch (IOException e) {
                 throw new InputLimits.Rejected(400, "bad_json", "the frame is not valid JSON");
             }

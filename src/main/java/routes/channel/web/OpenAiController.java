@@ -87,7 +87,11 @@ public class OpenAiController {
         if (body == null || !body.isObject()) {
             throw new InputLimits.Rejected(400, "bad_json", "the request body must be a JSON object");
         }
-        String model = body.hasNonNull("model") ? body.get("model").asText() : models.defaultProfile();
+        JsonNode modelNode = body.get("model");
+        if (modelNode != null && !modelNode.isNull() && !modelNode.isTextual()) {
+            throw new InputLimits.Rejected(400, "invalid_model", "model must be a string");
+        }
+        String model = modelNode != null && !modelNode.isNull() ? modelNode.asText() : models.defaultProfile();
         if (!models.hasProfile(model)) {
             return unknownModel(model);
         }
@@ -111,7 +115,7 @@ public class OpenAiController {
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         String conversation = chatHeader != null ? chatHeader : body.hasNonNull("user") ? body.get("user").asText()
                 : null;
-        conversation = limits.optionalId(conversation, "chatId");
+        conversation = limits.optionalId(conversation, chatHeader != null ? CHAT_ID_HEADER : "user");
 
         String id = Ids.newId();
         Envelope.Builder builder = Envelope.builder()

@@ -67,6 +67,13 @@ class MessagesApiTest extends CaravanIntegrationTest {
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("hi")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertError(wrongType, 415, "unsupported_media_type");
+        byte[] huge = new byte[9 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) 'a');
+        HttpResponse<String> tooBig = HTTP.send(java.net.http.HttpRequest.newBuilder(uri("/api/v1/messages"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(huge)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertError(tooBig, 413, "body_too_large");
     }
 
     private static void assertError(HttpResponse<String> response, int status, String code) throws Exception {

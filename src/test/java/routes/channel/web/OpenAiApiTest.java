@@ -171,6 +171,8 @@ class OpenAiApiTest extends CaravanIntegrationTest {
                 "invalid_messages");
         assertCode(postJson("/v1/chat/completions", "{\"model\":\"default\",\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"" + "a".repeat(40_000) + "\"}]}"), 413, "text_too_large");
+        assertCode(postJson("/v1/chat/completions",
+                "{\"model\":123,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), 400, "invalid_model");
         HttpResponse<String> unknown = postJson("/v1/chat/completions",
                 "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertCode(unknown, 404, "model_not_found");

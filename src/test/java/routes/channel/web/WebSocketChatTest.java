@@ -89,6 +89,8 @@ class WebSocketChatTest extends CaravanIntegrationTest {
             JsonNode tooLarge = ws.await(f -> "text_too_large".equals(f.path("code").asText()), WAIT);
             assertThat(tooLarge.path("type").asText()).isEqualTo("error");
             assertThat(tooLarge.path("id").asText()).isEqualTo("big");
+            ws.send("{\"type\":\"message\",\"text\":\"" + "y".repeat(1024 * 1024) + "\"}");
+            ws.await(f -> "text_too_large".equals(f.path("code").asText()) && !f.has("id"), WAIT);
             ws.send("[1,2,3]");
             ws.await(f -> f.path("message").asText().contains("JSON object"), WAIT);
             ws.send("{\"type\":\"message\",\"text\":42}");

@@ -1,0 +1,71 @@
+package routes.channel.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.camel.CamelContext;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Guards the public interfaces before any controller or WebSocket handshake runs.
+ *
+ * <ul>
+ *   <li>Until Camel's routes run, messages cannot be accepted: the HTTP server starts first, so without this a
+ *       client would connect and be refused message by message. Interfaces answer 503 with a JSON error and a
+ *       Retry-After instead, and the web page simply reconnects a moment later.</li>
+ *   <li>A body declared larger than the server reads gets a clear 413 JSON error, not a dropped connection.</li>
+ * </ul>
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+public class EdgeGuard extends OncePerRequestFilter {
+
+    /** Largest request body read (matches server.undertow.max-http-post-size). */
+    static final long MAX_BODY_BYTES = 8L * 1024 * 1024;
+
+    private final CamelContext camel;
+
+    public EdgeGuard(CamelContext camel) {
+        this.camel = camel;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return !(path.startsWith("/ws") || path.startsWith("/api/") || path.startsWith("/v1/")
+                || path.startsWith("/webhooks/"));
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (!camel.isStarted()) {
+            response.setHeader("Retry-After", "2");
+            write(response, 503, "starting", "Caravan is starting; try again in a moment");
+            return;
+        }
+        if (request.getContentLengthLong() > MAX_BODY_BYTES) {
+            response.setHeader("Connection", "close");
+            write(response, 413, "body_too_large",
+                    "the request body is larger than " + MAX_BODY_BYTES + " bytes");
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+
+    private static void write(HttpServletResponse response, int status, String code, String message)
+            throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        String body = "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + ApiError.type(status)
+                + "\",\"code\":\"" + code + "\",\"param\":null}}";
+        response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+    }
+}
