@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
 /**
@@ -41,11 +40,11 @@ public final class EmbeddedRedis implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final Duration startupDuration;
-    private final RedisServer server;
+    private final Process server;
     private final DirectoryLock lock;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedRedis(Path dataDir, int port, Duration startupDuration, RedisServer server, DirectoryLock lock) {
+    private EmbeddedRedis(Path dataDir, int port, Duration startupDuration, Process server, DirectoryLock lock) {
         this.dataDir = dataDir;
         this.port = port;
         this.startupDuration = startupDuration;
@@ -75,11 +74,10 @@ public final class EmbeddedRedis implements AutoCloseable {
             for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
                 int chosen = port != 0 ? port : FreePorts.pick(HOST);
                 Path conf = writeConfig(dir, chosen);
-                // Our own argument list instead of the library's builder, whose config goes to a temp file.
-                var server = new RedisServer(chosen, List.of(executable, conf.toString()), false,
-                        line -> LOG.debug("redis: {}", line), line -> LOG.warn("redis: {}", line));
+                // Launched by us, not by the library: its own JVM shutdown hook would stop Redis while Spring is
+                // still finishing in-flight work. Our registry stops it after the application contexts closed.
                 try {
-                    server.start();
+                    Process server = launch(executable, conf, dir, chosen);
                     Duration took = Duration.ofNanos(System.nanoTime() - begin);
                     return new EmbeddedRedis(dir, chosen, took, server, lock);
                 } catch (IOException e) {
@@ -127,9 +125,13 @@ public final class EmbeddedRedis implements AutoCloseable {
             return;
         }
         try {
-            server.stop();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot stop embedded Redis on port " + port, e);
+            server.destroy(); // SIGTERM: Redis flushes its AOF and exits
+            if (!server.waitFor(15, TimeUnit.SECONDS)) {
+                server.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.destroyForcibly();
         } finally {
             lock.close();
         }
@@ -229,6 +231,56 @@ public final class EmbeddedRedis implements AutoCloseable {
         return ProcessHandle.of(pid)
                 .filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().command().map(c -> c.startsWith(binDir.toString())).orElse(false));
+    }
+
+    /** Starts redis-server on {@code conf} and returns once it accepts connections on {@code port}. */
+    private static Process launch(String executable, Path conf, Path dir, int port) throws IOException {
+        Path log = dir.resolve("redis.log");
+        Process process = new ProcessBuilder(executable, conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                String tail = tail(log);
+                throw new IOException("redis-server exited with " + process.exitValue() + ": " + tail);
+            }
+            // ready means this Redis answers PING: something else may hold the port while ours fails to bind
+            try (var socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(HOST, port), 200);
+                socket.setSoTimeout(300);
+                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                byte[] answer = socket.getInputStream().readNBytes(5);
+                if (process.isAlive() && "+PONG".equals(new String(answer, StandardCharsets.US_ASCII))) {
+                    return process;
+                }
+                process.waitFor(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+                throw new IOException("interrupted while starting Redis", e);
+            } catch (IOException notYet) {
+                try {
+                    process.waitFor(50, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    process.destroyForcibly();
+                    throw new IOException("interrupted while starting Redis", e);
+                }
+            }
+        }
+        process.destroyForcibly();
+        throw new IOException("redis-server did not accept connections on port " + port + " within 20 s");
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
     }
 
     private static boolean causedByBind(Throwable e) {
