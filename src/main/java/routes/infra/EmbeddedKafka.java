@@ -237,7 +237,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         // and rejects the new one as a duplicate until then (9 s by default, ~13 s with retry backoff). Broker and
         // controller share this JVM, so a short session costs nothing but in-process heartbeats.
         props.put("broker.heartbeat.interval.ms", "500");
-        props.put("broker.session.timeout.ms", "3000");
+        // 6 s: a starved CPU expired the broker's own session at 3 s, while 9 s slows every crash restart
+        props.put("broker.session.timeout.ms", "6000");
         // The log cleaner preallocates this on the heap (128 MiB by default); compacting the
         // internal topics of one small node needs a fraction of it.
         props.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));

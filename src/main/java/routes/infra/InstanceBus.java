@@ -38,6 +38,12 @@ public class InstanceBus implements org.springframework.beans.factory.Disposable
         this.local = local;
         this.container = new RedisMessageListenerContainer();
         container.setConnectionFactory(connectionFactory);
+        // one thread in arrival order: the container's default starts a thread per message, which reorders deltas
+        container.setTaskExecutor(java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "caravan-instance-bus");
+            t.setDaemon(true);
+            return t;
+        }));
         container.addMessageListener((message, pattern) -> receive(message.getBody()),
                 new ChannelTopic(CHANNEL_PREFIX + identity.id()));
         container.afterPropertiesSet();

@@ -41,6 +41,12 @@ public class WebSocketMailbox implements DisposableBean {
         this.ttl = sessions.getTtl();
         this.container = new RedisMessageListenerContainer();
         container.setConnectionFactory(connections);
+        // one thread in arrival order, instead of a thread per message
+        container.setTaskExecutor(java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "caravan-mailbox");
+            t.setDaemon(true);
+            return t;
+        }));
         container.addMessageListener((message, pattern) ->
                 onNotice.accept(new String(message.getBody(), StandardCharsets.UTF_8)), new ChannelTopic(NOTICES));
         container.afterPropertiesSet();
