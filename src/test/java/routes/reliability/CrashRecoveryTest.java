@@ -1,0 +1,434 @@
+package routes.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import routes.envelope.Envelope;
+import routes.envelope.EnvelopeCodec;
+import routes.support.FakeOpenAiServer;
+
+/**
+ * SIGKILL in the middle of a run, then a restart on the same storage: every accepted message is answered, exactly
+ * once as far as the person can tell, and each chat's replies keep the order its messages were sent in.
+ *
+ * <p>Caravan runs as a child process with its embedded Kafka and Redis on fixed ports, so the test can read the
+ * outbound topic and the delivery keys directly. The fake model answers after a delay (so many calls are in flight
+ * when the process dies) and numbers its answers: a message that is asked again after the crash gets a different
+ * text, which makes a second delivery visible through {@code GET /api/v1/messages/{id}}.
+ */
+@Timeout(value = 480, unit = TimeUnit.SECONDS)
+class CrashRecoveryTest {
+
+    private static final int CHATS = 50;
+    private static final int PER_CHAT = 4;
+    private static final Duration MODEL_DELAY = Duration.ofMillis(400);
+    private static final Duration START = Duration.ofSeconds(180);
+    private static final String OUTBOUND = "caravan.outbound.rest";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    /** A message the gateway accepted (answered 202). */
+    private record Sent(String id, String chatId, int seq, String text) {
+    }
+
+    private FakeOpenAiServer model;
+    private ChildCaravan caravan;
+    private Path storage;
+    private KafkaProbe kafka;
+    private RedisClient redisClient;
+    private ReplyWatcher watcher;
+
+    @AfterEach
+    void cleanUp() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (redisClient != null) {
+            redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        if (caravan != null) {
+            caravan.close();
+        }
+        if (model != null) {
+            model.close();
+        }
+        ChildCaravan.deleteTree(storage);
+    }
+
+    @Test
+    void sigkillDuringTheRunThenRestartAnswersEveryMessageExactlyOnceInOrder() throws Exception {
+        long t0 = System.nanoTime();
+        AtomicInteger answers = new AtomicInteger();
+        model = new FakeOpenAiServer().start()
+                .delay(MODEL_DELAY)
+                .replyWith(request -> FakeOpenAiServer.echoReply(request) + " #" + answers.incrementAndGet());
+
+        storage = Files.createTempDirectory("caravan-crash-");
+        int[] ports = ChildCaravan.freePorts(3);
+        int httpPort = ports[0];
+        int kafkaPort = ports[1];
+        int redisPort = ports[2];
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("caravan.storage.path", storage.toString());
+        config.put("caravan.routes-dir", storage.resolve("routes").toString());
+        config.put("caravan.instance.id", "crash-a");
+        config.put("caravan.embedded.kafka-port", String.valueOf(kafkaPort));
+        config.put("caravan.embedded.redis-port", String.valueOf(redisPort));
+        config.put("caravan.models.providers.openai.base-url", model.baseUrl());
+        config.put("caravan.models.providers.openai.api-key", "test-key");
+        caravan = new ChildCaravan("crash-recovery", storage, httpPort, config);
+
+        caravan.start().awaitReady(START);
+        log("started %s in %d ms", caravan, millisSince(t0));
+
+        // 50 chats in parallel, each chat's messages one after another, so each chat has a definite send order
+        Map<String, List<Sent>> plan = new LinkedHashMap<>();
+        for (int c = 0; c < CHATS; c++) {
+            String chatId = String.format("crash-chat-%02d", c);
+            List<Sent> messages = new ArrayList<>();
+            for (int m = 0; m < PER_CHAT; m++) {
+                messages.add(new Sent(chatId + "-m" + m, chatId, m, "message " + m + " of " + chatId));
+            }
+            plan.put(chatId, messages);
+        }
+        watcher = new ReplyWatcher(caravan, plan.values().stream().flatMap(List::stream).map(Sent::id).toList());
+
+        // Each chat posts its messages one after another, so it has a definite send order. A POST that gets no 202
+        // (the process died under it, or is starting) is sent again with the same id until it does, as a client
+        // would: the id makes a message published twice count once.
+        Map<String, Sent> accepted = new ConcurrentHashMap<>();
+        AtomicInteger retries = new AtomicInteger();
+        long postingDeadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+        List<CompletableFuture<Void>> chats = new ArrayList<>();
+        plan.forEach((chatId, messages) -> {
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (Sent message : messages) {
+                chain = chain.thenCompose(ignored -> postUntilAccepted(message, postingDeadline, retries))
+                        .thenRun(() -> accepted.put(message.id(), message));
+            }
+            chats.add(chain);
+        });
+        CompletableFuture<Void> allPosted = CompletableFuture.allOf(chats.toArray(CompletableFuture[]::new));
+
+        // kill while posts, model calls and replies are all under way: in the second round of most chats
+        int killAt = CHATS + CHATS / 2;
+        await("model calls under way").atMost(Duration.ofSeconds(120)).until(() -> model.requestCount() >= killAt);
+        long killedAt = System.currentTimeMillis();
+        int exit = caravan.kill();
+        int callsBeforeKill = model.requestCount();
+        int acceptedBeforeKill = accepted.size();
+        int repliedBeforeKill = watcher.replied().size();
+        log("SIGKILL after %d model calls, %d messages accepted, %d replies seen via GET: exit value %d, at %d ms",
+                callsBeforeKill, acceptedBeforeKill, repliedBeforeKill, exit, millisSince(t0));
+        assertThat(exit).as("exit value of a SIGKILLed JVM (128 + 9)").isEqualTo(137);
+        assertThat(repliedBeforeKill).as("the kill came while messages were still unanswered")
+                .isLessThan(CHATS * PER_CHAT);
+
+        // the embedded Redis is a child of the killed JVM and outlives it; the restart must retire it
+        List<ProcessHandle> leftBehind = caravan.survivorsOfLastKill();
+        log("processes left running by the killed JVM: %s",
+                leftBehind.stream().map(ChildCaravan::describe).toList());
+
+        long restart = System.nanoTime();
+        caravan.start().awaitReady(START);
+        long readyAgainAt = System.currentTimeMillis();
+        log("restarted in %d ms", millisSince(restart));
+        assertThat(leftBehind.stream().filter(ChildCaravan::running).map(ChildCaravan::describe))
+                .as("processes of the killed run still running after the restart").isEmpty();
+
+        allPosted.get(120, TimeUnit.SECONDS);
+        assertThat(accepted).hasSize(CHATS * PER_CHAT);
+        log("all %d messages accepted (%d POSTs sent again after no 202) %d ms after the restart began",
+                accepted.size(), retries.get(), millisSince(restart));
+        Map<String, List<String>> sendOrder = new LinkedHashMap<>();
+        plan.forEach((chatId, messages) -> sendOrder.put(chatId, messages.stream().map(Sent::id).toList()));
+
+        try {
+            await("every accepted message replied").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> watcher.replied().containsAll(accepted.keySet()));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            List<String> missing = accepted.keySet().stream().filter(id -> !watcher.replied().contains(id))
+                    .sorted().toList();
+            throw new AssertionError(missing.size() + " accepted messages not replied within 90 s of the restart: "
+                    + missing + "\nchild log " + caravan.log() + ", tail:\n" + caravan.logTail(40), e);
+        }
+        log("all %d replied %d ms after the restart began", accepted.size(), millisSince(restart));
+
+        // wait until nothing is left to process or deliver, so a late duplicate would have shown up by now
+        kafka = new KafkaProbe("127.0.0.1:" + kafkaPort);
+        await("pipeline and egress caught up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> kafka.caughtUp("caravan-pipeline", "caravan.inbound")
+                        && kafka.caughtUp("caravan-egress", OUTBOUND));
+        watcher.close();
+        watcher.sweep(); // one last look, after everything settled
+
+        // ---- what the person saw: GET /api/v1/messages/{id}
+        Map<String, Set<String>> seen = watcher.texts();
+        List<String> lost = accepted.keySet().stream().filter(id -> !seen.containsKey(id)).sorted().toList();
+        List<String> changed = seen.entrySet().stream().filter(e -> e.getValue().size() > 1)
+                .map(e -> e.getKey() + " " + e.getValue()).sorted().toList();
+        List<String> wrong = accepted.values().stream()
+                .filter(m -> seen.containsKey(m.id()))
+                .filter(m -> seen.get(m.id()).stream().anyMatch(t -> !t.startsWith("echo: " + m.text() + " #")))
+                .map(m -> m.id() + " " + seen.get(m.id())).sorted().toList();
+
+        // ---- what is on Kafka: caravan.outbound.rest, read with a plain consumer
+        List<ConsumerRecord<String, byte[]>> records = kafka.readAll(OUTBOUND, Duration.ofSeconds(30));
+        Map<String, List<Envelope>> repliesByMessage = new LinkedHashMap<>();
+        Map<String, List<String>> replyOrderByChat = new LinkedHashMap<>();
+        Map<String, Long> firstRecordTime = new LinkedHashMap<>();
+        List<Long> publishLags = new ArrayList<>();
+        for (var record : records) {
+            Envelope reply = EnvelopeCodec.decode(record.value());
+            if (firstRecordTime.putIfAbsent(reply.inReplyTo(), record.timestamp()) == null
+                    && reply.receivedAt() != null) {
+                publishLags.add(record.timestamp() - reply.receivedAt().toEpochMilli());
+            }
+            repliesByMessage.computeIfAbsent(reply.inReplyTo(), k -> new ArrayList<>()).add(reply);
+            replyOrderByChat.computeIfAbsent(reply.chatId(), k -> new ArrayList<>()).add(reply.inReplyTo());
+        }
+        int duplicateRecords = repliesByMessage.values().stream().mapToInt(l -> l.size() - 1).sum();
+        List<String> duplicated = repliesByMessage.entrySet().stream().filter(e -> e.getValue().size() > 1)
+                .map(e -> e.getKey() + " x" + e.getValue().size()).sorted().toList();
+        // the one delivered is the first on the partition; a later copy must not have replaced it
+        List<String> notFirst = accepted.keySet().stream()
+                .filter(id -> repliesByMessage.containsKey(id) && seen.containsKey(id))
+                .filter(id -> !seen.get(id).contains(repliesByMessage.get(id).get(0).text()))
+                .sorted().toList();
+        List<String> outOfOrder = new ArrayList<>();
+        List<String> lateCopies = new ArrayList<>();
+        sendOrder.forEach((chatId, sent) -> {
+            List<String> onTopic = replyOrderByChat.getOrDefault(chatId, List.of());
+            List<String> firstSeen = new ArrayList<>(new LinkedHashSet<>(onTopic));
+            if (!firstSeen.equals(sent)) {
+                outOfOrder.add(chatId + ": sent " + sent + ", replies " + onTopic);
+            }
+            for (int i = 1; i < onTopic.size(); i++) {
+                if (sent.indexOf(onTopic.get(i)) < sent.indexOf(onTopic.get(i - 1))) {
+                    lateCopies.add(chatId + ": " + onTopic);
+                    break;
+                }
+            }
+        });
+
+        // ---- delivery dedupe keys in Redis
+        Set<String> deliveredKeys = new LinkedHashSet<>();
+        redisClient = RedisClient.create(RedisURI.create("127.0.0.1", redisPort));
+        try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                var page = redis.sync().scan(cursor, ScanArgs.Builder.matches("caravan:delivered:rest:*").limit(500));
+                deliveredKeys.addAll(page.getKeys());
+                cursor = page;
+            } while (!cursor.isFinished());
+        }
+        List<String> undelivered = accepted.values().stream()
+                .filter(m -> !deliveredKeys.contains("caravan:delivered:rest:" + m.chatId() + ":" + m.id() + ":reply"))
+                .map(Sent::id).sorted().toList();
+
+        // how long after its first reply record reached Kafka a reply became visible through GET (within the
+        // watcher's sweep interval); replies published before the kill are left out, the crash delayed them
+        long[] lagBeforeKill = lags(firstRecordTime, watcher.firstSeen(), t -> t < killedAt);
+        long[] lagAfterRestart = lags(firstRecordTime, watcher.firstSeen(), t -> t >= readyAgainAt);
+        log("model answered -> reply record on Kafka, ms (median/p90/max): %s",
+                percentiles(publishLags.stream().mapToLong(Long::longValue).sorted().toArray()));
+        log("reply record on Kafka -> visible via GET, ms (median/p90/max): before the kill %s of %d published, "
+                        + "after the restart %s", percentiles(lagBeforeKill),
+                firstRecordTime.values().stream().filter(t -> t < killedAt).count(), percentiles(lagAfterRestart));
+        int modelCalls = model.requestCount();
+        log("accepted=%d replied=%d lost=%d duplicated-records=%d (messages with >1 reply record: %s) "
+                        + "changed-after-delivery=%d model-calls=%d (asked again after the crash: %d) "
+                        + "delivery-keys=%d late-copies-after-a-later-reply=%s total=%d ms",
+                accepted.size(), accepted.size() - lost.size(), lost.size(), duplicateRecords, duplicated,
+                changed.size(), modelCalls, modelCalls - accepted.size(), deliveredKeys.size(), lateCopies,
+                millisSince(t0));
+
+        assertThat(lost).as("accepted messages never replied").isEmpty();
+        assertThat(wrong).as("replies whose text does not answer their message").isEmpty();
+        assertThat(changed).as("messages whose reply, once shown, was later replaced (delivered twice)").isEmpty();
+        assertThat(notFirst).as("messages whose delivered reply is not the first reply record").isEmpty();
+        assertThat(undelivered).as("messages without a delivery dedupe key").isEmpty();
+        assertThat(deliveredKeys).as("one delivery key per message").hasSize(accepted.size());
+        assertThat(repliesByMessage.keySet()).as("reply records on " + OUTBOUND)
+                .containsExactlyInAnyOrderElementsOf(accepted.keySet());
+        assertThat(outOfOrder).as("chats whose replies are not in send order").isEmpty();
+    }
+
+    /** POSTs {@code message} until it gets 202, pausing a little between tries; fails on a 4xx or the deadline. */
+    private CompletableFuture<Void> postUntilAccepted(Sent message, long deadline, AtomicInteger retries) {
+        return post(message).thenCompose(status -> {
+            if (status == 202) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            if ((status >= 400 && status < 500) || System.nanoTime() > deadline) {
+                return CompletableFuture.<Void>failedFuture(
+                        new AssertionError("POST of " + message.id() + " answered " + status));
+            }
+            retries.incrementAndGet();
+            return CompletableFuture.runAsync(() -> { },
+                            CompletableFuture.delayedExecutor(250, TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> postUntilAccepted(message, deadline, retries));
+        });
+    }
+
+    private CompletableFuture<Integer> post(Sent message) {
+        String body = JSON.createObjectNode()
+                .put("id", message.id())
+                .put("chatId", message.chatId())
+                .put("senderId", "tester")
+                .put("text", message.text())
+                .toString();
+        return HTTP.sendAsync(HttpRequest.newBuilder(caravan.uri("/api/v1/messages"))
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(), HttpResponse.BodyHandlers.ofString())
+                .thenApply(HttpResponse::statusCode)
+                .exceptionally(e -> -1);
+    }
+
+    /** For the messages whose first reply record was written at a time matching {@code when}: seen minus written. */
+    private static long[] lags(Map<String, Long> written, Map<String, Long> seen,
+            java.util.function.LongPredicate when) {
+        return written.entrySet().stream()
+                .filter(e -> when.test(e.getValue()) && seen.containsKey(e.getKey()))
+                .mapToLong(e -> seen.get(e.getKey()) - e.getValue())
+                .sorted().toArray();
+    }
+
+    private static String percentiles(long[] sorted) {
+        if (sorted.length == 0) {
+            return "-";
+        }
+        return sorted[sorted.length / 2] + "/" + sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.9)]
+                + "/" + sorted[sorted.length - 1];
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.println("[CrashRecoveryTest] " + String.format(format, args));
+    }
+
+    /**
+     * Polls {@code GET /api/v1/messages/{id}} for every message, over and over, and remembers every distinct reply
+     * text it was ever shown per message: more than one means a reply was delivered twice.
+     */
+    static final class ReplyWatcher implements AutoCloseable {
+
+        private final ChildCaravan caravan;
+        private final List<String> ids;
+        private final Map<String, Set<String>> texts = new ConcurrentHashMap<>();
+        private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "reply-watcher");
+            t.setDaemon(true);
+            return t;
+        });
+
+        ReplyWatcher(ChildCaravan caravan, List<String> ids) {
+            this.caravan = caravan;
+            this.ids = List.copyOf(ids);
+            timer.scheduleWithFixedDelay(this::sweep, 0, 100, TimeUnit.MILLISECONDS);
+        }
+
+        /** One pass over every id, twenty requests at a time; ids that fail (process down) wait for the next. */
+        synchronized void sweep() {
+            for (int from = 0; from < ids.size(); from += 20) {
+                List<CompletableFuture<Void>> batch = new ArrayList<>();
+                for (String id : ids.subList(from, Math.min(ids.size(), from + 20))) {
+                    batch.add(HTTP.sendAsync(HttpRequest.newBuilder(caravan.uri("/api/v1/messages/" + id))
+                                    .timeout(Duration.ofSeconds(5)).GET().build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .thenAccept(r -> record(id, r))
+                            .exceptionally(e -> null));
+                }
+                try {
+                    CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    return; // the process is down or stalled: try again on the next sweep
+                }
+            }
+        }
+
+        private void record(String id, HttpResponse<String> r) {
+            if (r.statusCode() != 200) {
+                return;
+            }
+            try {
+                JsonNode answer = JSON.readTree(r.body());
+                if ("replied".equals(answer.path("status").asText())) {
+                    firstSeen.putIfAbsent(id, System.currentTimeMillis());
+                    texts.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet())
+                            .add(answer.path("reply").path("text").asText());
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        Set<String> replied() {
+            return texts.keySet();
+        }
+
+        Map<String, Set<String>> texts() {
+            return texts;
+        }
+
+        /** When each message was first seen replied (epoch millis). */
+        Map<String, Long> firstSeen() {
+            return firstSeen;
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+            try {
+                timer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
