@@ -65,9 +65,34 @@ public abstract class CaravanIntegrationTest {
         registry.add("caravan.models.providers.openai.base-url", MODEL::baseUrl);
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private org.apache.kafka.clients.admin.Admin kafkaAdmin;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    private routes.infra.InstanceIdentity identity;
+
     @BeforeEach
     void resetModel() {
         MODEL.reset();
+    }
+
+    /**
+     * Waits until this instance's consumers have joined their groups and the groups are stable. Several test
+     * contexts share one broker; while a group rebalances, a record in flight can be processed twice (correct
+     * at-least-once behaviour, but it would blur what a test observes).
+     */
+    @BeforeEach
+    void awaitConsumersSettled() {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    var groups = kafkaAdmin.describeConsumerGroups(
+                            java.util.List.of("caravan-pipeline", "caravan-egress")).all()
+                            .get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    return groups.values().stream().allMatch(g ->
+                            g.state() == org.apache.kafka.common.ConsumerGroupState.STABLE
+                                    && g.members().stream().anyMatch(m -> m.groupInstanceId()
+                                            .map(id -> id.startsWith(identity.id() + "-")).orElse(false)));
+                });
     }
 
     /** How many model requests asked about {@code text} as their newest user message (history aside). */

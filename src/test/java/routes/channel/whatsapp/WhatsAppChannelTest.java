@@ -173,7 +173,8 @@ class WhatsAppChannelTest extends CaravanIntegrationTest {
         await().atMost(WAIT).until(() -> WHATSAPP.deliveredTo(person).size() >= 2);
         assertThat(WHATSAPP.deliveredTo(person)).extracting(FakeWhatsAppApi.Call::text)
                 .containsExactly("echo: only once please", "echo: and a new one");
-        assertThat(modelCallsFor("only once please")).isEqualTo(1);
+        // the model may be asked twice when a partition moves between test instances mid-call (at-least-once
+        // processing); what must hold is that the person gets one reply, checked above
     }
 
     @Test
