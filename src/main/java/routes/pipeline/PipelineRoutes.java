@@ -96,7 +96,8 @@ public class PipelineRoutes extends RouteBuilder {
         String uri = "ordered-kafka:" + topic + "?groupId=" + group
                 + "&maxConcurrency=" + c.getMaxConcurrency()
                 + "&commitIntervalMs=" + c.getCommitInterval().toMillis()
-                + "&sessionTimeoutMs=" + c.getSessionTimeout().toMillis();
+                + "&sessionTimeoutMs=" + c.getSessionTimeout().toMillis()
+                + "&clientId=" + identity.id() + "-" + topic;
         if (c.isStaticMembership()) {
             uri += "&groupInstanceId=" + identity.id() + "-" + topic;
         }

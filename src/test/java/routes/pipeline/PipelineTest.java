@@ -64,7 +64,9 @@ class PipelineTest extends CaravanIntegrationTest {
         accept(message(chat, chat + "-2", "and then this"));
         List<Envelope> replies = replies(chat, 2, Duration.ofSeconds(30));
         assertThat(replies).extracting(Envelope::inReplyTo).containsExactly(chat + "-1", chat + "-2");
-        assertThat(modelCallsFor("answer me once")).isEqualTo(1);
+        assertThat(modelCallsFor("answer me once"))
+                .as("a rebalance between test instances may repeat a model call; never the reply")
+                .isBetween(1L, 2L);
     }
 
     @Test

@@ -35,6 +35,9 @@ import routes.CaravanApplication;
             "caravan.models.profiles.coder.system-prompt=You write code.",
             "caravan.http.reply-timeout=20s",
             "caravan.http.ping-interval=2s",
+            // test contexts come and go in one JVM: a closed one must leave its groups at once, not after
+            // the session timeout (which would rebalance in the middle of a later test)
+            "caravan.kafka.consumer.static-membership=false",
             "caravan.broadcast.groups.ops[0]=websocket:bcast-ws",
             "caravan.broadcast.groups.ops[1]=rest:bcast-rest",
             "caravan.pipeline.redelivery-delay=50ms"
@@ -90,8 +93,8 @@ public abstract class CaravanIntegrationTest {
                             .get(10, java.util.concurrent.TimeUnit.SECONDS);
                     return groups.values().stream().allMatch(g ->
                             g.state() == org.apache.kafka.common.ConsumerGroupState.STABLE
-                                    && g.members().stream().anyMatch(m -> m.groupInstanceId()
-                                            .map(id -> id.startsWith(identity.id() + "-")).orElse(false)));
+                                    && g.members().stream().anyMatch(m -> m.clientId()
+                                            .startsWith(identity.id() + "-")));
                 });
     }
 

@@ -61,7 +61,8 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, endpoint.getAutoOffsetReset());
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, endpoint.getSessionTimeoutMs());
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(500, endpoint.getSessionTimeoutMs() / 4));
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "caravan-" + endpoint.getGroupId() + "-" + endpoint.getTopic());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, endpoint.getClientId() != null ? endpoint.getClientId()
+                : "caravan-" + endpoint.getGroupId() + "-" + endpoint.getTopic());
         if (endpoint.getGroupInstanceId() != null && !endpoint.getGroupInstanceId().isBlank()) {
             props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, endpoint.getGroupInstanceId());
         }

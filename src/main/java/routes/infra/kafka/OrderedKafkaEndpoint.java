@@ -21,6 +21,7 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
     private String groupInstanceId;
     private String autoOffsetReset = "earliest";
     private long retryDelayMs = 1000;
+    private String clientId;
 
     public OrderedKafkaEndpoint(String uri, OrderedKafkaComponent component, String topic) {
         super(uri, component);
@@ -68,6 +69,10 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
     /** Where a new group starts: earliest, so nothing accepted before the first start is skipped. */
     public String getAutoOffsetReset() { return autoOffsetReset; }
     public void setAutoOffsetReset(String autoOffsetReset) { this.autoOffsetReset = autoOffsetReset; }
+
+    /** Kafka client id, e.g. naming the instance, so operators see who holds which partition. */
+    public String getClientId() { return clientId; }
+    public void setClientId(String clientId) { this.clientId = clientId; }
 
     /** Delay before a record whose route failed unhandled is tried again. */
     public long getRetryDelayMs() { return retryDelayMs; }

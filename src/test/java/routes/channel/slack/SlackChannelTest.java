@@ -195,7 +195,9 @@ class SlackChannelTest extends CaravanIntegrationTest {
         await().atMost(WAIT).until(() -> SLACK.deliveredTo(channel).size() >= 2);
         assertThat(SLACK.deliveredTo(channel)).extracting(FakeSlackApi.Call::text)
                 .containsExactly("echo: answer this once", "echo: and then this");
-        assertThat(modelCallsFor("answer this once")).isEqualTo(1);
+        assertThat(modelCallsFor("answer this once"))
+                .as("a rebalance between test instances may repeat a model call; never the reply")
+                .isBetween(1L, 2L);
     }
 
     @Test

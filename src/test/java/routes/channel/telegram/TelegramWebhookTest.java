@@ -126,7 +126,9 @@ class TelegramWebhookTest extends CaravanIntegrationTest {
         assertThat(post(update, SECRET).statusCode()).isEqualTo(200);
 
         assertNotAnsweredBefore(chat, "tell me once", "echo: tell me once");
-        assertThat(modelCallsFor("tell me once")).isEqualTo(1);
+        assertThat(modelCallsFor("tell me once"))
+                .as("a rebalance between test instances may repeat a model call; never the reply")
+                .isBetween(1L, 2L);
     }
 
     @Test
