@@ -306,7 +306,11 @@ public final class ConversationLoad {
                     .whenComplete((socket, error) -> {
                         if (error != null) {
                             connectFailures.incrementAndGet();
-                            countError("connect_failed", now());
+                            Throwable cause = error.getCause() != null ? error.getCause() : error;
+                            countError("connect_failed:" + cause.getClass().getSimpleName(), now());
+                            if (connectFailures.get() <= 3) {
+                                System.err.println("load: connect failed: " + cause);
+                            }
                             retryLater();
                         } else {
                             connected.incrementAndGet();
@@ -355,7 +359,8 @@ public final class ConversationLoad {
             socket.sendText(frame, true).whenComplete((s, error) -> {
                 if (error != null) {
                     sendFailures.incrementAndGet();
-                    countError("send_failed", now());
+                    Throwable cause = error.getCause() != null ? error.getCause() : error;
+                    countError("send_failed:" + cause.getClass().getSimpleName(), now());
                 }
             });
         }
