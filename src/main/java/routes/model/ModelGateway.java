@@ -4,28 +4,19 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.exception.HttpException;
-import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.PartialResponse;
-import dev.langchain4j.model.chat.response.PartialResponseContext;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import dev.langchain4j.model.chat.response.StreamingHandle;
-import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
-import dev.langchain4j.model.output.TokenUsage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.apache.camel.AsyncProducer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -36,8 +27,10 @@ import routes.envelope.Turn;
  * Calls the models of a profile's chain, streaming, without holding a thread while a provider thinks.
  *
  * <p>Every call streams, even when the client asked for a whole answer: it is the one path on which a reply
- * neither pins a thread nor hides its first tokens. A link of the chain that fails before it streamed anything
- * hands over to the next; once tokens went out, switching models would splice two answers, so that fails the call.
+ * neither pins a thread nor hides its first tokens. Each call of a provider goes through the provider route
+ * ({@link ProviderRoutes}: concurrency cap, circuit breaker, retries). A link of the chain that still fails before
+ * it streamed anything hands over to the next; a link served by several equivalent providers takes them in turn.
+ * Once tokens went out, switching models would splice two answers, so that fails the call.
  */
 @Component
 public class ModelGateway implements DisposableBean {
@@ -45,20 +38,13 @@ public class ModelGateway implements DisposableBean {
     private static final Logger LOG = LoggerFactory.getLogger(ModelGateway.class);
 
     private final ModelProperties properties;
-    private final ExecutorService ioExecutor;
-    private final java.net.http.HttpClient httpClient;
-    private final Map<String, StreamingChatModel> models = new ConcurrentHashMap<>();
+    private final CamelContext camel;
+    private final Map<String, AtomicInteger> rotations = new ConcurrentHashMap<>();
+    private volatile AsyncProducer producer;
 
-    public ModelGateway(ModelProperties properties) {
+    public ModelGateway(ModelProperties properties, CamelContext camel) {
         this.properties = properties;
-        AtomicInteger n = new AtomicInteger();
-        this.ioExecutor = Executors.newFixedThreadPool(Math.max(2, properties.getIoThreads()), r -> {
-            Thread t = new Thread(r, "caravan-model-io-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.httpClient = NonBlockingHttpClientBuilder.newJdkClient(ioExecutor,
-                java.time.Duration.ofSeconds(10));
+        this.camel = camel;
     }
 
     /** Names of the profiles a message may choose. */
@@ -72,6 +58,10 @@ public class ModelGateway implements DisposableBean {
 
     public String defaultProfile() {
         return properties.getDefaultProfile();
+    }
+
+    /** One provider and model to try. */
+    record Target(String providerName, ModelProperties.Provider provider, String model) {
     }
 
     /**
@@ -89,13 +79,8 @@ public class ModelGateway implements DisposableBean {
             return CompletableFuture.failedFuture(new ModelException(ModelException.UNKNOWN_PROFILE,
                     "The model profile '" + name + "' does not exist. Known profiles: " + profileNames() + ".", null));
         }
-        List<ModelProperties.Step> callable = profile.getChain().stream()
-                .filter(step -> {
-                    ModelProperties.Provider p = properties.getProviders().get(step.getProvider());
-                    return p != null && p.isConfigured();
-                })
-                .toList();
-        if (callable.isEmpty()) {
+        List<Target> targets = targets(name, profile);
+        if (targets.isEmpty()) {
             return CompletableFuture.failedFuture(new ModelException(ModelException.NOT_CONFIGURED,
                     "No model provider is configured, so I cannot answer yet. Set OPENAI_API_KEY (and "
                             + "OPENAI_BASE_URL for an OpenAI-compatible server such as Ollama or vLLM, and "
@@ -104,108 +89,91 @@ public class ModelGateway implements DisposableBean {
         }
         List<ChatMessage> messages = toMessages(profile, turns);
         CompletableFuture<ModelReply> result = new CompletableFuture<>();
-        AtomicBoolean streamed = new AtomicBoolean();
-        Consumer<String> guardedDelta = delta -> {
-            streamed.set(true);
-            onDelta.accept(delta);
-        };
-        attempt(callable, 0, profile, messages, guardedDelta, streamed, result, null);
+        attempt(targets, 0, profile, messages, onDelta, new AtomicBoolean(), result, null);
         return result;
     }
 
-    private void attempt(List<ModelProperties.Step> chain, int index, ModelProperties.Profile profile,
-            List<ChatMessage> messages, Consumer<String> onDelta, AtomicBoolean streamed,
-            CompletableFuture<ModelReply> result, Throwable previous) {
-        if (index >= chain.size()) {
+    /** The providers to try for a profile, in order: each link's providers, rotated for round robin. */
+    private List<Target> targets(String profileName, ModelProperties.Profile profile) {
+        List<Target> targets = new ArrayList<>();
+        List<ModelProperties.Step> chain = profile.getChain();
+        for (int i = 0; i < chain.size(); i++) {
+            ModelProperties.Step step = chain.get(i);
+            List<String> names = step.providerNames().stream()
+                    .filter(n -> {
+                        ModelProperties.Provider p = properties.getProviders().get(n);
+                        return p != null && p.isConfigured();
+                    })
+                    .toList();
+            if (names.isEmpty()) {
+                continue;
+            }
+            int start = names.size() == 1 ? 0 : Math.floorMod(
+                    rotations.computeIfAbsent(profileName + "#" + i, k -> new AtomicInteger()).getAndIncrement(),
+                    names.size());
+            for (int k = 0; k < names.size(); k++) {
+                String n = names.get((start + k) % names.size());
+                targets.add(new Target(n, properties.getProviders().get(n), step.getModel()));
+            }
+        }
+        return targets;
+    }
+
+    private void attempt(List<Target> targets, int index, ModelProperties.Profile profile, List<ChatMessage> messages,
+            Consumer<String> onDelta, AtomicBoolean streamed, CompletableFuture<ModelReply> result,
+            Throwable previous) {
+        if (index >= targets.size()) {
             result.completeExceptionally(failure(previous));
             return;
         }
-        ModelProperties.Step step = chain.get(index);
-        ModelProperties.Provider provider = properties.getProviders().get(step.getProvider());
-        callOnce(step, provider, profile, messages, onDelta).whenComplete((reply, error) -> {
-            if (error == null) {
-                result.complete(reply);
-                return;
-            }
-            Throwable cause = unwrap(error);
-            if (index + 1 < chain.size() && !streamed.get()) {
-                LOG.warn("model call failed, falling back: provider={} model={} error={}", step.getProvider(),
-                        step.getModel(), describe(cause));
-            }
-            if (streamed.get()) {
-                result.completeExceptionally(failure(cause));
-            } else {
-                attempt(chain, index + 1, profile, messages, onDelta, streamed, result, cause);
-            }
-        });
-    }
-
-    private CompletableFuture<ModelReply> callOnce(ModelProperties.Step step, ModelProperties.Provider provider,
-            ModelProperties.Profile profile, List<ChatMessage> messages, Consumer<String> onDelta) {
-        StreamingChatModel model = model(step, provider, profile);
-        CompletableFuture<ModelReply> call = new CompletableFuture<>();
-        AtomicReference<StreamingHandle> handle = new AtomicReference<>();
-        try {
-            model.chat(ChatRequest.builder().messages(messages).build(), new StreamingChatResponseHandler() {
-                @Override
-                public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
-                    handle.set(context.streamingHandle());
-                    if (call.isDone()) {
-                        context.streamingHandle().cancel();
+        Target target = targets.get(index);
+        callProvider(new ProviderCall(target.providerName(), target.provider(), target.model(), profile, messages,
+                onDelta, streamed)).whenComplete((reply, error) -> {
+                    if (error == null) {
+                        result.complete(reply);
                         return;
                     }
-                    String text = partial.text();
-                    if (text != null && !text.isEmpty()) {
-                        onDelta.accept(text);
+                    Throwable cause = unwrap(error);
+                    if (streamed.get()) {
+                        result.completeExceptionally(failure(cause));
+                        return;
                     }
-                }
-
-                @Override
-                public void onCompleteResponse(ChatResponse response) {
-                    AiMessage ai = response.aiMessage();
-                    TokenUsage usage = response.tokenUsage();
-                    call.complete(new ModelReply(ai == null || ai.text() == null ? "" : ai.text(),
-                            step.getProvider(), response.modelName() != null ? response.modelName() : step.getModel(),
-                            usage == null ? null : usage.inputTokenCount(),
-                            usage == null ? null : usage.outputTokenCount()));
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    call.completeExceptionally(error);
-                }
-            });
-        } catch (RuntimeException e) {
-            call.completeExceptionally(e);
-        }
-        call.orTimeout(provider.getTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
-            StreamingHandle h = handle.get();
-            if (e != null && h != null && !h.isCancelled()) {
-                h.cancel();
-            }
-        });
-        return call;
+                    if (index + 1 < targets.size()) {
+                        LOG.warn("model call failed, falling back: provider={} model={} error={}",
+                                target.providerName(), target.model(), ProviderFailures.describe(cause));
+                    }
+                    attempt(targets, index + 1, profile, messages, onDelta, streamed, result, cause);
+                });
     }
 
-    private StreamingChatModel model(ModelProperties.Step step, ModelProperties.Provider provider,
-            ModelProperties.Profile profile) {
-        String key = step.getProvider() + "|" + step.getModel() + "|" + profile.getTemperature() + "|"
-                + profile.getMaxTokens();
-        return models.computeIfAbsent(key, k -> {
-            if (!"openai".equalsIgnoreCase(provider.getType())) {
-                throw new IllegalStateException("unsupported provider type '" + provider.getType() + "'");
+    /** One call of one provider through the provider route, without waiting for it. */
+    private CompletableFuture<ModelReply> callProvider(ProviderCall call) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(call);
+        exchange.getMessage().setHeader(ProviderRoutes.PROVIDER, call.providerName());
+        exchange.getMessage().setHeader(ProviderRoutes.MAX_CONCURRENT, Math.max(1, call.provider().getMaxConcurrent()));
+        return producer().processAsync(exchange).thenCompose(done -> done.getException() != null
+                ? CompletableFuture.failedFuture(done.getException())
+                : CompletableFuture.completedFuture(done.getMessage().getBody(ModelReply.class)));
+    }
+
+    private AsyncProducer producer() {
+        AsyncProducer p = producer;
+        if (p == null) {
+            synchronized (this) {
+                p = producer;
+                if (p == null) {
+                    try {
+                        p = camel.getEndpoint(ProviderRoutes.ENDPOINT).createAsyncProducer();
+                        ServiceHelper.startService(p);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot reach the provider route", e);
+                    }
+                    producer = p;
+                }
             }
-            return OpenAiStreamingChatModel.builder()
-                    .httpClientBuilder(new NonBlockingHttpClientBuilder(httpClient))
-                    .baseUrl(provider.getBaseUrl())
-                    .apiKey(provider.getApiKey() == null || provider.getApiKey().isBlank()
-                            ? "none" : provider.getApiKey())
-                    .modelName(step.getModel())
-                    .temperature(profile.getTemperature())
-                    .maxTokens(profile.getMaxTokens())
-                    .timeout(provider.getConnectTimeout())
-                    .build();
-        });
+        }
+        return p;
     }
 
     private static List<ChatMessage> toMessages(ModelProperties.Profile profile, List<Turn> turns) {
@@ -228,20 +196,19 @@ public class ModelGateway implements DisposableBean {
         if (cause instanceof ModelException me) {
             return me;
         }
-        if (cause instanceof java.util.concurrent.TimeoutException
-                || cause instanceof dev.langchain4j.exception.TimeoutException) {
+        if (ProviderFailures.isTimeout(cause)) {
             return new ModelException(ModelException.TIMEOUT,
                     "The model took too long to answer. Please try again in a moment.", cause);
         }
-        int status = httpStatus(cause);
+        int status = ProviderFailures.httpStatus(cause);
         if (status == 401 || status == 403) {
             return new ModelException(ModelException.PROVIDER_ERROR,
                     "The model provider refused Caravan's credentials (HTTP " + status + "). Check the API key "
                             + "(OPENAI_API_KEY or caravan.models.providers.*.api-key).", cause);
         }
         return new ModelException(ModelException.PROVIDER_ERROR,
-                "The model provider could not answer right now (" + describe(cause) + "). Please try again later.",
-                cause);
+                "The model provider could not answer right now (" + ProviderFailures.describe(cause)
+                        + "). Please try again later.", cause);
     }
 
     static Throwable unwrap(Throwable error) {
@@ -253,37 +220,13 @@ public class ModelGateway implements DisposableBean {
         return t;
     }
 
-    private static int httpStatus(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof HttpException http) {
-                return http.statusCode();
-            }
-        }
-        return 0;
-    }
-
     /** A short, secret-free description of a provider failure. */
     static String describe(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof HttpException http) {
-                return "HTTP " + http.statusCode();
-            }
-            if (t instanceof java.util.concurrent.TimeoutException
-                    || t instanceof dev.langchain4j.exception.TimeoutException) {
-                return "timeout";
-            }
-            if (t instanceof java.net.ConnectException) {
-                return "connection refused";
-            }
-            if (t instanceof java.io.IOException) {
-                return "connection lost";
-            }
-        }
-        return error == null ? "unknown error" : error.getClass().getSimpleName();
+        return ProviderFailures.describe(error);
     }
 
     @Override
     public void destroy() {
-        ioExecutor.shutdownNow();
+        ServiceHelper.stopService(producer);
     }
 }

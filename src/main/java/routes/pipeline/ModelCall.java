@@ -17,6 +17,7 @@ import routes.infra.InstanceBus;
 import routes.model.ModelException;
 import routes.model.ModelGateway;
 import routes.model.ModelReply;
+import routes.model.ModelRouter;
 
 /**
  * The model step: asks the chosen profile for a reply and builds the reply envelope.
@@ -61,7 +62,8 @@ public class ModelCall extends AsyncProcessorSupport {
         turns.add(Turn.user(inbound.text(), inbound.id()));
         boolean stream = "true".equals(inbound.meta(META_STREAM));
         long started = System.nanoTime();
-        gateway.chat(inbound.meta(META_PROFILE), turns, stream ? delta -> bus.delta(inbound, delta) : delta -> { })
+        String profile = exchange.getProperty(ModelRouter.CHOSEN, String.class);
+        gateway.chat(profile != null ? profile : inbound.meta(META_PROFILE), turns, stream ? delta -> bus.delta(inbound, delta) : delta -> { })
                 .whenComplete((reply, error) -> {
                     try {
                         if (error == null) {
@@ -69,6 +71,7 @@ public class ModelCall extends AsyncProcessorSupport {
                             exchange.setProperty(PipelineConstants.REPLY, replyTo(inbound, reply.text(), null)
                                     .meta("provider", reply.provider())
                                     .meta("model", reply.model())
+                                    .meta(META_PROFILE, profile)
                                     .meta("latencyMs", String.valueOf((System.nanoTime() - started) / 1_000_000))
                                     .meta("inputTokens", reply.inputTokens() == null ? null
                                             : String.valueOf(reply.inputTokens()))

@@ -12,6 +12,8 @@ import routes.envelope.Turn;
 import routes.infra.InstanceIdentity;
 import routes.infra.KafkaProperties;
 import routes.model.ModelReply;
+import routes.model.ModelRouter;
+import routes.model.RoutingHeaders;
 
 /**
  * The processor routes: consume accepted messages, answer each once, publish the reply.
@@ -29,16 +31,18 @@ public class PipelineRoutes extends RouteBuilder {
     private final IdempotentRepository dedupeRepository;
     private final SessionStore sessions;
     private final ModelCall modelCall;
+    private final ModelRouter router;
 
     public PipelineRoutes(KafkaProperties kafka, PipelineProperties pipeline, InstanceIdentity identity,
             @org.springframework.beans.factory.annotation.Qualifier("dedupeRepository") IdempotentRepository dedupeRepository,
-            SessionStore sessions, ModelCall modelCall) {
+            SessionStore sessions, ModelCall modelCall, ModelRouter router) {
         this.kafka = kafka;
         this.pipeline = pipeline;
         this.identity = identity;
         this.dedupeRepository = dedupeRepository;
         this.sessions = sessions;
         this.modelCall = modelCall;
+        this.router = router;
     }
 
     @Override
@@ -62,6 +66,7 @@ public class PipelineRoutes extends RouteBuilder {
                     .eager(false)
                     .skipDuplicate(true)
                     .to("direct:session-load")
+                    .to("direct:model-route")
                     .to("direct:model-call")
                     .to("direct:reply-publish")
                     .to("direct:session-append")
@@ -70,6 +75,19 @@ public class PipelineRoutes extends RouteBuilder {
         from("direct:session-load").routeId("pipeline-session-load")
                 .errorHandler(noErrorHandler())
                 .process(this::loadHistory);
+
+        // the profile: named by the message, switched by hand, or chosen by the integrator's rules in YAML
+        from("direct:model-route").routeId("pipeline-model-route")
+                .errorHandler(noErrorHandler())
+                .process(exchange -> router.prepare(exchange,
+                        exchange.getProperty(PipelineConstants.INBOUND, Envelope.class),
+                        exchange.getProperty(PipelineConstants.INBOUND, Envelope.class).meta(ModelCall.META_PROFILE)))
+                .filter(ModelRouter::undecided)
+                    .to(ModelRouter.RULES)
+                .end()
+                .process(router::afterRules)
+                .removeHeaders(RoutingHeaders.ALL)
+                .setBody(exchangeProperty(PipelineConstants.INBOUND));
 
         from("direct:model-call").routeId("pipeline-model-call")
                 .errorHandler(noErrorHandler())

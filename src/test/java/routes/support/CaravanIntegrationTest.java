@@ -26,6 +26,10 @@ import routes.CaravanApplication;
         properties = {
             "caravan.models.providers.openai.api-key=test-key",
             "caravan.models.providers.openai.timeout=3s",
+            // the shared fake model fails on purpose in many tests: one try each, and no circuit opening on them
+            // (the resilience tests use providers of their own)
+            "caravan.models.providers.openai.retry.max-attempts=1",
+            "caravan.models.providers.openai.circuit-breaker.failure-threshold=1000000",
             "caravan.models.providers.unconfigured.base-url=https://api.openai.com/v1",
             "caravan.models.providers.unconfigured.api-key=",
             "caravan.models.profiles.noprovider.chain[0].provider=unconfigured",

@@ -37,7 +37,7 @@ class OpenAiApiTest extends CaravanIntegrationTest {
     @Test
     void officialSdkGetsAWholeCompletion() {
         ChatCompletion completion = sdk().chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("default")
+                .model("general")
                 .addSystemMessage("be terse")
                 .addUserMessage("hello from the sdk")
                 .build());
@@ -52,7 +52,7 @@ class OpenAiApiTest extends CaravanIntegrationTest {
     void officialSdkStreams() {
         List<String> deltas = new ArrayList<>();
         try (StreamResponse<ChatCompletionChunk> stream = sdk().chat().completions().createStreaming(
-                ChatCompletionCreateParams.builder().model("default").addUserMessage("stream me please").build())) {
+                ChatCompletionCreateParams.builder().model("general").addUserMessage("stream me please").build())) {
             stream.stream().forEach(chunk -> chunk.choices().forEach(
                     c -> c.delta().content().ifPresent(deltas::add)));
         }
@@ -62,7 +62,7 @@ class OpenAiApiTest extends CaravanIntegrationTest {
 
     @Test
     void officialSdkListsModelsAndSeesUnknownModelError() {
-        assertThat(sdk().models().list().data()).extracting(m -> m.id()).contains("default", "coder");
+        assertThat(sdk().models().list().data()).extracting(m -> m.id()).contains("general", "coding", "coder");
         assertThatThrownBy(() -> sdk().chat().completions().create(ChatCompletionCreateParams.builder()
                 .model("no-such-model").addUserMessage("hi").build()))
                 .isInstanceOf(NotFoundException.class)
@@ -73,7 +73,7 @@ class OpenAiApiTest extends CaravanIntegrationTest {
     void rawSseEndsWithDone() throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"default\",\"stream\":true,"
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"general\",\"stream\":true,"
                         + "\"stream_options\":{\"include_usage\":true},"
                         + "\"messages\":[{\"role\":\"user\",\"content\":\"raw sse\"}]}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
@@ -97,9 +97,9 @@ class OpenAiApiTest extends CaravanIntegrationTest {
     @Test
     void conversationByUserFieldKeepsHistory() throws Exception {
         String user = uniqueChat("oa-user");
-        completion("{\"model\":\"default\",\"user\":\"" + user + "\","
+        completion("{\"model\":\"general\",\"user\":\"" + user + "\","
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"I like green tea\"}]}");
-        JsonNode second = completion("{\"model\":\"default\",\"user\":\"" + user + "\","
+        JsonNode second = completion("{\"model\":\"general\",\"user\":\"" + user + "\","
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"what do I like?\"}]}");
         assertThat(second.path("choices").path(0).path("message").path("content").asText())
                 .isEqualTo("echo: what do I like?");
@@ -115,7 +115,7 @@ class OpenAiApiTest extends CaravanIntegrationTest {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
                     .header("Content-Type", "application/json")
                     .header("X-Caravan-Chat-Id", chat)
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"default\",\"messages\":"
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"general\",\"messages\":"
                             + "[{\"role\":\"user\",\"content\":\"" + text + "\"}]}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
@@ -147,7 +147,7 @@ class OpenAiApiTest extends CaravanIntegrationTest {
     void providerErrorIsAClearOpenAiError() throws Exception {
         MODEL.failNext(1, 500, "{\"error\":{\"message\":\"boom\"}}");
         HttpResponse<String> r = postJson("/v1/chat/completions",
-                "{\"model\":\"default\",\"messages\":[{\"role\":\"user\",\"content\":\"fail please\"}]}");
+                "{\"model\":\"general\",\"messages\":[{\"role\":\"user\",\"content\":\"fail please\"}]}");
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(JSON.readTree(r.body()).path("error").path("message").asText()).contains("HTTP 500");
     }
@@ -156,7 +156,7 @@ class OpenAiApiTest extends CaravanIntegrationTest {
     void providerTimeoutIsAClearOpenAiError() throws Exception {
         MODEL.hangNext(1);
         HttpResponse<String> r = postJson("/v1/chat/completions",
-                "{\"model\":\"default\",\"messages\":[{\"role\":\"user\",\"content\":\"hang please\"}]}");
+                "{\"model\":\"general\",\"messages\":[{\"role\":\"user\",\"content\":\"hang please\"}]}");
         assertThat(r.statusCode()).isEqualTo(504);
         assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("provider_timeout");
     }
@@ -164,12 +164,12 @@ class OpenAiApiTest extends CaravanIntegrationTest {
     @Test
     void badRequestsGetOpenAiStyleErrors() throws Exception {
         assertCode(postJson("/v1/chat/completions", "{"), 400, "bad_json");
-        assertCode(postJson("/v1/chat/completions", "{\"model\":\"default\",\"messages\":[]}"), 400,
+        assertCode(postJson("/v1/chat/completions", "{\"model\":\"general\",\"messages\":[]}"), 400,
                 "missing_messages");
         assertCode(postJson("/v1/chat/completions",
-                "{\"model\":\"default\",\"messages\":[{\"role\":\"assistant\",\"content\":\"x\"}]}"), 400,
+                "{\"model\":\"general\",\"messages\":[{\"role\":\"assistant\",\"content\":\"x\"}]}"), 400,
                 "invalid_messages");
-        assertCode(postJson("/v1/chat/completions", "{\"model\":\"default\",\"messages\":[{\"role\":\"user\","
+        assertCode(postJson("/v1/chat/completions", "{\"model\":\"general\",\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"" + "a".repeat(40_000) + "\"}]}"), 413, "text_too_large");
         assertCode(postJson("/v1/chat/completions",
                 "{\"model\":123,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), 400, "invalid_model");

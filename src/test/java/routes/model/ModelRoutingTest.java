@@ -1,0 +1,119 @@
+package routes.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import routes.envelope.ChatType;
+import routes.envelope.Envelope;
+import routes.envelope.EnvelopeCodec;
+import routes.envelope.Priority;
+import routes.infra.EmbeddedInfrastructure;
+import routes.infra.RoutesDirectory;
+import routes.support.CaravanIntegrationTest;
+import routes.support.KafkaTestSupport;
+import routes.support.TestInfra;
+
+/** Choosing the model profile: the shipped YAML rules, pinned and switched profiles, rules edited while running. */
+class ModelRoutingTest extends CaravanIntegrationTest {
+
+    private static KafkaTestSupport kafka;
+
+    @Autowired
+    private RoutesDirectory routesDirectory;
+
+    @Autowired
+    private ProfileOverrides overrides;
+
+    @BeforeAll
+    static void kafka() {
+        kafka = new KafkaTestSupport(EmbeddedInfrastructure.ensureStarted(TestInfra.STORAGE, 0, 0, 4)
+                .kafkaBootstrapServers());
+    }
+
+    @AfterAll
+    static void close() {
+        kafka.close();
+    }
+
+    private static Envelope message(String chat, String id, String text, String profile) {
+        Envelope.Builder b = Envelope.builder().id(id).traceId("trace-" + id).channel("rest").chatId(chat)
+                .chatType(ChatType.DIRECT).senderId("tester").text(text).priority(Priority.REALTIME)
+                .receivedAt(Instant.now());
+        if (profile != null) {
+            b.meta("profile", profile);
+        }
+        return b.build();
+    }
+
+    /** Sends one message and returns the profile its reply says answered it. */
+    private static String profileFor(String chat, String text, String pinned) {
+        String id = chat + "-" + Math.abs(text.hashCode());
+        Envelope m = message(chat, id, text, pinned);
+        kafka.send("caravan.inbound", m.kafkaKey(), EnvelopeCodec.encode(m));
+        List<Envelope> replies = kafka.readUntil("caravan.outbound.rest",
+                        r -> ("rest:" + chat).equals(r.key()),
+                        list -> list.stream().anyMatch(r -> id.equals(EnvelopeCodec.decode(r.value()).inReplyTo())),
+                        Duration.ofSeconds(30))
+                .stream().map(r -> EnvelopeCodec.decode(r.value())).filter(e -> id.equals(e.inReplyTo())).toList();
+        return replies.get(0).meta("profile");
+    }
+
+    @Test
+    void shippedRulesSendCodingQuestionsToTheCodingProfile() {
+        String chat = uniqueChat("route-coding");
+        assertThat(profileFor(chat, "Why does my Java method throw a null pointer exception?", null))
+                .isEqualTo("coding");
+        assertThat(MODEL.requests()).anySatisfy(r -> assertThat(r.path("messages").get(0).path("content").asText())
+                .contains("expert programmer"));
+        assertThat(profileFor(chat, "/code make it shorter", null)).isEqualTo("coding");
+        assertThat(profileFor(chat, "What should I cook tonight?", null)).isEqualTo("general");
+    }
+
+    @Test
+    void aProfileNamedByTheMessageOrSwitchedByHandWinsOverTheRules() {
+        String chat = uniqueChat("route-pinned");
+        assertThat(profileFor(chat, "a bug in my python function", "coder")).isEqualTo("coder");
+
+        overrides.setForChat("rest", chat, "coder");
+        try {
+            assertThat(profileFor(chat, "what a lovely day", null)).isEqualTo("coder");
+        } finally {
+            overrides.setForChat("rest", chat, null);
+        }
+        assertThat(profileFor(chat, "what a lovely evening", null)).isEqualTo("general");
+    }
+
+    @Test
+    void aRuleEditedInTheRoutesDirectoryTakesEffectWithoutRestart() throws Exception {
+        Path rules = routesDirectory.path().resolve("model-routing.yaml");
+        String shipped = Files.readString(rules, StandardCharsets.UTF_8);
+        assertThat(shipped).contains("id: model-routing");
+        String chat = uniqueChat("route-reload");
+        assertThat(profileFor(chat, "tell me about pirates", null)).isEqualTo("general");
+        try {
+            Files.writeString(rules, shipped.replace(
+                    "- simple: \"${header.CaravanCommand} == '/code' || ${header.CaravanIntent} == 'coding'\"",
+                    "- simple: \"${body} contains 'pirate'\"\n                steps:\n"
+                            + "                  - setHeader:\n                      name: CaravanProfile\n"
+                            + "                      constant: coder\n"
+                            + "              - simple: \"${header.CaravanIntent} == 'coding'\""),
+                    StandardCharsets.UTF_8);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                    assertThat(profileFor(chat, "pirates again " + System.nanoTime(), null)).isEqualTo("coder"));
+        } finally {
+            Files.writeString(rules, shipped, StandardCharsets.UTF_8);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(profileFor(chat, "pirates once more " + System.nanoTime(), null)).isEqualTo("general"));
+    }
+}
