@@ -58,8 +58,9 @@ public class ProviderRoutes extends RouteBuilder {
         if (error == null || call == null || call.streamed().get() || !ProviderFailures.retryable(error)) {
             return false;
         }
-        int done = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
-        if (done + 1 >= call.provider().getRetry().getMaxAttempts()) {
+        // the error handler has counted this failure already: the counter is the number of failed calls so far
+        int failed = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        if (failed >= call.provider().getRetry().getMaxAttempts()) {
             return false;
         }
         Duration asked = ProviderFailures.retryAfter(error);

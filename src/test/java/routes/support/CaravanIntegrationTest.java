@@ -37,6 +37,27 @@ import routes.CaravanApplication;
             "caravan.models.profiles.coder.chain[0].provider=openai",
             "caravan.models.profiles.coder.chain[0].model=fake-coder",
             "caravan.models.profiles.coder.system-prompt=You write code.",
+            // resilience: a chain of two providers with quick retries and a short open circuit,
+            // two equivalent providers in turn, and a provider that takes two calls at a time
+            "caravan.models.providers.primary.api-key=k1",
+            "caravan.models.providers.primary.timeout=2s",
+            "caravan.models.providers.primary.retry.initial-backoff=50ms",
+            "caravan.models.providers.primary.retry.max-retry-after=3s",
+            "caravan.models.providers.primary.circuit-breaker.open-duration=2s",
+            "caravan.models.providers.backup.api-key=k2",
+            "caravan.models.providers.backup.retry.initial-backoff=50ms",
+            "caravan.models.profiles.resilient.chain[0].provider=primary",
+            "caravan.models.profiles.resilient.chain[0].model=m-primary",
+            "caravan.models.profiles.resilient.chain[1].provider=backup",
+            "caravan.models.profiles.resilient.chain[1].model=m-backup",
+            "caravan.models.providers.rr-a.api-key=k3",
+            "caravan.models.providers.rr-b.api-key=k4",
+            "caravan.models.profiles.balanced.chain[0].providers=rr-a,rr-b",
+            "caravan.models.profiles.balanced.chain[0].model=m-balanced",
+            "caravan.models.providers.narrow.api-key=k5",
+            "caravan.models.providers.narrow.max-concurrent=2",
+            "caravan.models.profiles.narrow.chain[0].provider=narrow",
+            "caravan.models.profiles.narrow.chain[0].model=m-narrow",
             "caravan.http.reply-timeout=20s",
             "caravan.http.ping-interval=2s",
             // test contexts come and go in one JVM: a closed one must leave its groups at once, not after
@@ -70,6 +91,11 @@ public abstract class CaravanIntegrationTest {
     static void infrastructure(DynamicPropertyRegistry registry) {
         registry.add("caravan.instance.id", () -> "test-" + UUID.randomUUID().toString().substring(0, 8));
         registry.add("caravan.models.providers.openai.base-url", MODEL::baseUrl);
+        registry.add("caravan.models.providers.primary.base-url", TestInfra.PRIMARY::baseUrl);
+        registry.add("caravan.models.providers.backup.base-url", TestInfra.BACKUP::baseUrl);
+        registry.add("caravan.models.providers.rr-a.base-url", TestInfra.PRIMARY::baseUrl);
+        registry.add("caravan.models.providers.rr-b.base-url", TestInfra.BACKUP::baseUrl);
+        registry.add("caravan.models.providers.narrow.base-url", TestInfra.PRIMARY::baseUrl);
     }
 
     @org.springframework.beans.factory.annotation.Autowired

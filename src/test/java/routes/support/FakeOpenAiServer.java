@@ -108,6 +108,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     // Exchanges accepted but not yet finished (delayed, streaming or hung): close() aborts them.
     private final Set<HttpExchange> inFlight = ConcurrentHashMap.newKeySet();
+    // The most chat completions ever in flight at once since the last reset.
+    private final AtomicInteger maxInFlight = new AtomicInteger();
     // The subset of inFlight hung by hangNext: reset() drops them so they do not outlive the test that hung them.
     private final Set<HttpExchange> hung = ConcurrentHashMap.newKeySet();
     private final AtomicLong completionIds = new AtomicLong();
@@ -404,6 +406,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
      * @return this server, for chaining
      */
     public FakeOpenAiServer reset() {
+        maxInFlight.set(0);
         replyFunction = FakeOpenAiServer::echoReply;
         delay = Duration.ZERO;
         tokenInterval = Duration.ZERO;
@@ -450,6 +453,15 @@ public final class FakeOpenAiServer implements AutoCloseable {
         } finally {
             recordLock.unlock();
         }
+    }
+
+    /**
+     * Returns the most chat completion requests that were in flight at once since start or the last reset.
+     *
+     * @return the peak
+     */
+    public int maxInFlight() {
+        return maxInFlight.get();
     }
 
     /**
@@ -600,6 +612,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         JsonNode body = parse(raw);
         record(exchange, raw, body);
         inFlight.add(exchange);
+        maxInFlight.accumulateAndGet(inFlight.size(), Math::max);
 
         Runnable answer = planAnswer(exchange, body);
         if (answer == null) {

@@ -17,6 +17,12 @@ public final class TestInfra {
     /** The fake OpenAI-compatible model every test context points at. */
     public static final FakeOpenAiServer MODEL = new FakeOpenAiServer().start();
 
+    /** The first provider of the resilience tests' chains. */
+    public static final FakeOpenAiServer PRIMARY = new FakeOpenAiServer().start();
+
+    /** The fallback provider of the resilience tests' chains. */
+    public static final FakeOpenAiServer BACKUP = new FakeOpenAiServer().start();
+
     private TestInfra() {
     }
 
