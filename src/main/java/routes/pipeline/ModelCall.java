@@ -16,7 +16,9 @@ import routes.envelope.Turn;
 import routes.infra.InstanceBus;
 import routes.model.ModelException;
 import routes.model.ModelGateway;
+import routes.model.ModelProperties;
 import routes.model.ModelReply;
+import routes.model.ResponseCache;
 import routes.model.ModelRouter;
 
 /**
@@ -44,9 +46,14 @@ public class ModelCall extends AsyncProcessorSupport {
     private final ModelGateway gateway;
     private final InstanceBus bus;
 
-    public ModelCall(ModelGateway gateway, InstanceBus bus) {
+    private final ModelProperties models;
+    private final ResponseCache cache;
+
+    public ModelCall(ModelGateway gateway, InstanceBus bus, ModelProperties models, ResponseCache cache) {
         this.gateway = gateway;
         this.bus = bus;
+        this.models = models;
+        this.cache = cache;
     }
 
     static boolean isStateless(Envelope inbound) {
@@ -62,12 +69,33 @@ public class ModelCall extends AsyncProcessorSupport {
         turns.add(Turn.user(inbound.text(), inbound.id()));
         boolean stream = "true".equals(inbound.meta(META_STREAM));
         long started = System.nanoTime();
-        String profile = exchange.getProperty(ModelRouter.CHOSEN, String.class);
-        gateway.chat(profile != null ? profile : inbound.meta(META_PROFILE), turns, stream ? delta -> bus.delta(inbound, delta) : delta -> { })
+        String chosen = exchange.getProperty(ModelRouter.CHOSEN, String.class);
+        String profile = chosen != null ? chosen : inbound.meta(META_PROFILE) != null ? inbound.meta(META_PROFILE)
+                : gateway.defaultProfile();
+        ModelProperties.Profile settings = models.getProfiles().get(profile);
+        boolean cacheable = settings != null && settings.isCache();
+        if (cacheable) {
+            String cached = cache.get(profile, turns);
+            if (cached != null) {
+                if (stream) {
+                    bus.delta(inbound, cached);
+                }
+                ModelReply reply = new ModelReply(cached, "cache", "cache", 0, 0);
+                exchange.setProperty(PipelineConstants.MODEL_REPLY, reply);
+                exchange.setProperty(PipelineConstants.REPLY, replyTo(inbound, cached, null)
+                        .meta(META_PROFILE, profile).meta("cached", "true").meta("latencyMs", "0").build());
+                callback.done(true);
+                return true;
+            }
+        }
+        gateway.chat(profile, turns, stream ? delta -> bus.delta(inbound, delta) : delta -> { })
                 .whenComplete((reply, error) -> {
                     try {
                         if (error == null) {
                             exchange.setProperty(PipelineConstants.MODEL_REPLY, reply);
+                            if (cacheable && !reply.text().isEmpty()) {
+                                cache.put(profile, turns, reply.text(), settings.getCacheTtl());
+                            }
                             exchange.setProperty(PipelineConstants.REPLY, replyTo(inbound, reply.text(), null)
                                     .meta("provider", reply.provider())
                                     .meta("model", reply.model())

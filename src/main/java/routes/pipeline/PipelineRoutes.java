@@ -32,10 +32,14 @@ public class PipelineRoutes extends RouteBuilder {
     private final SessionStore sessions;
     private final ModelCall modelCall;
     private final ModelRouter router;
+    private final Guards guards;
+    private final BuiltInCommands commands;
+    private final UsageRecorder usage;
 
     public PipelineRoutes(KafkaProperties kafka, PipelineProperties pipeline, InstanceIdentity identity,
             @org.springframework.beans.factory.annotation.Qualifier("dedupeRepository") IdempotentRepository dedupeRepository,
-            SessionStore sessions, ModelCall modelCall, ModelRouter router) {
+            SessionStore sessions, ModelCall modelCall, ModelRouter router, Guards guards, BuiltInCommands commands,
+            UsageRecorder usage) {
         this.kafka = kafka;
         this.pipeline = pipeline;
         this.identity = identity;
@@ -43,6 +47,9 @@ public class PipelineRoutes extends RouteBuilder {
         this.sessions = sessions;
         this.modelCall = modelCall;
         this.router = router;
+        this.guards = guards;
+        this.commands = commands;
+        this.usage = usage;
     }
 
     @Override
@@ -65,11 +72,43 @@ public class PipelineRoutes extends RouteBuilder {
                     .idempotentRepository(dedupeRepository)
                     .eager(false)
                     .skipDuplicate(true)
-                    .to("direct:session-load")
-                    .to("direct:model-route")
-                    .to("direct:model-call")
+                    // each guard may answer the message itself (over a limit, a built-in command): then the
+                    // steps that would call the model are skipped, and that answer is the reply
+                    .to("direct:rate-limit")
+                    .filter(PipelineRoutes::unanswered)
+                        .to("direct:commands")
+                    .end()
+                    .filter(PipelineRoutes::unanswered)
+                        .to("direct:session-load")
+                        .to("direct:model-route")
+                        .to("direct:budget")
+                    .end()
+                    .filter(PipelineRoutes::unanswered)
+                        .to("direct:model-call")
+                    .end()
                     .to("direct:reply-publish")
                     .to("direct:session-append")
+                    .to("direct:usage")
+                .end();
+
+        from("direct:rate-limit").routeId("pipeline-rate-limit")
+                .errorHandler(noErrorHandler())
+                .process(guards::rateLimit);
+
+        from("direct:commands").routeId("pipeline-commands")
+                .errorHandler(noErrorHandler())
+                .process(commands::handle);
+
+        from("direct:budget").routeId("pipeline-budget")
+                .errorHandler(noErrorHandler())
+                .process(guards::budget);
+
+        // what the answer cost: the usage topic, the sender's daily counters, metrics
+        from("direct:usage").routeId("pipeline-usage")
+                .errorHandler(noErrorHandler())
+                .filter(exchangeProperty(PipelineConstants.MODEL_REPLY).isNotNull())
+                    .process(usage::record)
+                    .to("kafka:{{caravan.kafka.topics.usage}}")
                 .end();
 
         from("direct:session-load").routeId("pipeline-session-load")
@@ -120,6 +159,11 @@ public class PipelineRoutes extends RouteBuilder {
             uri += "&groupInstanceId=" + identity.id() + "-" + topic;
         }
         return uri;
+    }
+
+    /** Whether no step has answered the message yet. */
+    static boolean unanswered(Exchange exchange) {
+        return exchange.getProperty(PipelineConstants.REPLY) == null;
     }
 
     private static void decode(Exchange exchange) {

@@ -58,6 +58,12 @@ import routes.CaravanApplication;
             "caravan.models.providers.narrow.max-concurrent=2",
             "caravan.models.profiles.narrow.chain[0].provider=narrow",
             "caravan.models.profiles.narrow.chain[0].model=m-narrow",
+            // tests send many messages as one sender; the limits tests switch limits on for themselves
+            "caravan.limits.user-rate.permits=0",
+            "caravan.limits.chat-rate.permits=0",
+            "caravan.models.profiles.cached.chain[0].provider=openai",
+            "caravan.models.profiles.cached.chain[0].model=m-cached",
+            "caravan.models.profiles.cached.cache=true",
             "caravan.http.reply-timeout=20s",
             "caravan.http.ping-interval=2s",
             // test contexts come and go in one JVM: a closed one must leave its groups at once, not after

@@ -73,6 +73,40 @@ public final class KafkaTestSupport implements AutoCloseable {
         }
     }
 
+    /** Accepts {@code message} as an ingress would: onto the inbound topic of its priority, keyed by its chat. */
+    public void accept(routes.envelope.Envelope message) {
+        String topic = switch (message.priority() == null ? routes.envelope.Priority.REALTIME : message.priority()) {
+            case URGENT -> "caravan.inbound.urgent";
+            case BATCH -> "caravan.inbound.batch";
+            case LOW -> "caravan.inbound.low";
+            default -> "caravan.inbound";
+        };
+        send(topic, message.kafkaKey(), routes.envelope.EnvelopeCodec.encode(message));
+    }
+
+    /** Accepts {@code message} and waits for its reply on its channel's outbound topic. */
+    public routes.envelope.Envelope ask(routes.envelope.Envelope message, Duration timeout) {
+        List<routes.envelope.Envelope> replies = repliesTo(message, 1, timeout, true);
+        if (replies.isEmpty()) {
+            throw new AssertionError("no reply to " + message.id() + " within " + timeout);
+        }
+        return replies.get(0);
+    }
+
+    /** The replies to {@code message} seen within {@code timeout} (stops at {@code expected} unless exact). */
+    public List<routes.envelope.Envelope> repliesTo(routes.envelope.Envelope message, int expected, Duration timeout,
+            boolean sendFirst) {
+        if (sendFirst) {
+            accept(message);
+        }
+        return readUntil("caravan.outbound." + message.channel(), r -> message.kafkaKey().equals(r.key()),
+                        list -> list.stream().filter(r -> message.id().equals(
+                                routes.envelope.EnvelopeCodec.decode(r.value()).inReplyTo())).count() >= expected,
+                        timeout)
+                .stream().map(r -> routes.envelope.EnvelopeCodec.decode(r.value()))
+                .filter(e -> message.id().equals(e.inReplyTo())).toList();
+    }
+
     /** End offsets of a topic, to check that nothing more was written. */
     public Map<TopicPartition, Long> endOffsets(String topic) {
         Properties p = new Properties();

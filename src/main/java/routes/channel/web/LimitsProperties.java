@@ -1,5 +1,6 @@
 package routes.channel.web;
 
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -10,6 +11,42 @@ public class LimitsProperties {
     /** Largest message text accepted, in UTF-8 bytes; larger gets 413 or a WebSocket error frame. */
     private DataSize maxText = DataSize.ofKilobytes(32);
 
+    /** Messages one sender may send per window, across all instances; 0 permits turns the limit off. */
+    private Rate userRate = new Rate(30, Duration.ofMinutes(1));
+
+    /** Messages one conversation may receive per window, across all instances; 0 permits turns it off. */
+    private Rate chatRate = new Rate(60, Duration.ofMinutes(1));
+
+    /** Model tokens (prompt and reply) one sender may use per UTC day; 0 means no budget. */
+    private long dailyTokensPerUser;
+
     public DataSize getMaxText() { return maxText; }
     public void setMaxText(DataSize maxText) { this.maxText = maxText; }
+    public Rate getUserRate() { return userRate; }
+    public void setUserRate(Rate userRate) { this.userRate = userRate; }
+    public Rate getChatRate() { return chatRate; }
+    public void setChatRate(Rate chatRate) { this.chatRate = chatRate; }
+    public long getDailyTokensPerUser() { return dailyTokensPerUser; }
+    public void setDailyTokensPerUser(long dailyTokensPerUser) { this.dailyTokensPerUser = dailyTokensPerUser; }
+
+    /** At most {@code permits} messages per {@code window}. */
+    public static class Rate {
+
+        private int permits;
+        private Duration window;
+
+        public Rate() {
+            this(0, Duration.ofMinutes(1));
+        }
+
+        public Rate(int permits, Duration window) {
+            this.permits = permits;
+            this.window = window;
+        }
+
+        public int getPermits() { return permits; }
+        public void setPermits(int permits) { this.permits = permits; }
+        public Duration getWindow() { return window; }
+        public void setWindow(Duration window) { this.window = window; }
+    }
 }
