@@ -94,6 +94,42 @@ class ModelRoutingTest extends CaravanIntegrationTest {
     }
 
     @Test
+    void theAdminApiSwitchesEveryoneOrOneConversationWithoutRestart() throws Exception {
+        String chat = uniqueChat("route-admin");
+        try {
+            java.net.http.HttpResponse<String> r = put("{\"profile\":\"coder\"}");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"global\":\"coder\"");
+            assertThat(profileFor(chat, "a quiet evening", null)).isEqualTo("coder");
+
+            assertThat(put("{\"profile\":\"general\",\"channel\":\"rest\",\"chatId\":\"" + chat + "\"}")
+                    .body()).contains("\"chat\":\"general\"");
+            assertThat(profileFor(chat, "a quiet night", null)).isEqualTo("general");
+
+            assertThat(put("{\"profile\":\"nosuch\"}").statusCode()).isEqualTo(404);
+            assertThat(put("{\"profile\":\"coder\",\"channel\":\"rest\"}").statusCode()).isEqualTo(400);
+            assertThat(put("{}").statusCode()).isEqualTo(400);
+        } finally {
+            delete("?channel=rest&chatId=" + chat);
+            delete("");
+        }
+        assertThat(get("/api/v1/admin/profile").body()).contains("\"global\":null", "\"default\":\"general\"");
+        assertThat(profileFor(chat, "a quiet morning", null)).isEqualTo("general");
+    }
+
+    private java.net.http.HttpResponse<String> put(String json) throws Exception {
+        return HTTP.send(java.net.http.HttpRequest.newBuilder(uri("/api/v1/admin/profile"))
+                .header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void delete(String query) throws Exception {
+        HTTP.send(java.net.http.HttpRequest.newBuilder(uri("/api/v1/admin/profile" + query)).DELETE().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void aRuleEditedInTheRoutesDirectoryTakesEffectWithoutRestart() throws Exception {
         Path rules = routesDirectory.path().resolve("model-routing.yaml");
         String shipped = Files.readString(rules, StandardCharsets.UTF_8);

@@ -1,0 +1,145 @@
+package routes.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import routes.channel.web.ApiError;
+import routes.model.ModelGateway;
+import routes.model.ProfileOverrides;
+
+/**
+ * The admin API for model profiles: which profile answers, for everyone or for one conversation, switched without
+ * a restart. Guarded by {@code caravan.admin.token} (Bearer), or open to loopback callers only when no token is set.
+ *
+ * <ul>
+ *   <li>{@code GET /api/v1/admin/profile[?channel=&chatId=]}: the default, the global switch, the conversation's
+ *       switch, the known profiles</li>
+ *   <li>{@code PUT /api/v1/admin/profile} with {@code {"profile":"coding"}} (everyone) or
+ *       {@code {"profile":"coding","channel":"telegram","chatId":"42"}} (one conversation)</li>
+ *   <li>{@code DELETE /api/v1/admin/profile[?channel=&chatId=]}: back to the routing rules</li>
+ * </ul>
+ */
+@RestController
+@RequestMapping("/api/v1/admin")
+public class AdminController {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminController.class);
+
+    private final AdminProperties properties;
+    private final ModelGateway models;
+    private final ProfileOverrides overrides;
+
+    public AdminController(AdminProperties properties, ModelGateway models, ProfileOverrides overrides) {
+        this.properties = properties;
+        this.models = models;
+        this.overrides = overrides;
+    }
+
+    @GetMapping("/profile")
+    public ResponseEntity<?> profile(HttpServletRequest request,
+            @RequestParam(required = false) String channel, @RequestParam(required = false) String chatId) {
+        ResponseEntity<?> denied = authorize(request);
+        if (denied != null) {
+            return denied;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("default", models.defaultProfile());
+        body.put("global", overrides.global());
+        if (channel != null && chatId != null) {
+            body.put("chat", overrides.forChat(channel, chatId));
+        }
+        body.put("profiles", models.profileNames());
+        return ResponseEntity.ok(body);
+    }
+
+    @PutMapping("/profile")
+    public ResponseEntity<?> switchProfile(HttpServletRequest request, @RequestBody JsonNode body) {
+        ResponseEntity<?> denied = authorize(request);
+        if (denied != null) {
+            return denied;
+        }
+        String profile = text(body, "profile");
+        String channel = text(body, "channel");
+        String chatId = text(body, "chatId");
+        if (profile == null) {
+            return ApiError.of(400, "missing_profile", "Give the profile to switch to in \"profile\".");
+        }
+        if (!models.hasProfile(profile)) {
+            return ApiError.of(404, "unknown_profile", "There is no profile called '" + profile + "'. Profiles: "
+                    + models.profileNames() + ".");
+        }
+        if ((channel == null) != (chatId == null)) {
+            return ApiError.of(400, "missing_chat", "Give both \"channel\" and \"chatId\" to switch one "
+                    + "conversation, or neither to switch everyone.");
+        }
+        if (channel == null) {
+            overrides.setGlobal(profile);
+            LOG.info("admin: every conversation now uses profile {}", profile);
+        } else {
+            overrides.setForChat(channel, chatId, profile);
+            LOG.info("admin: conversation {}:{} now uses profile {}", channel, chatId, profile);
+        }
+        return profile(request, channel, chatId);
+    }
+
+    @DeleteMapping("/profile")
+    public ResponseEntity<?> clearProfile(HttpServletRequest request,
+            @RequestParam(required = false) String channel, @RequestParam(required = false) String chatId) {
+        ResponseEntity<?> denied = authorize(request);
+        if (denied != null) {
+            return denied;
+        }
+        if (channel != null && chatId != null) {
+            overrides.setForChat(channel, chatId, null);
+        } else {
+            overrides.setGlobal(null);
+        }
+        return profile(request, channel, chatId);
+    }
+
+    private ResponseEntity<?> authorize(HttpServletRequest request) {
+        String token = properties.getToken();
+        if (token != null && !token.isBlank()) {
+            String header = request.getHeader("Authorization");
+            String given = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
+            if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+                return ApiError.of(401, "invalid_admin_token", "The admin API needs the admin token "
+                        + "(Authorization: Bearer …).");
+            }
+            return null;
+        }
+        if (!isLoopback(request.getRemoteAddr())) {
+            return ApiError.of(403, "admin_local_only", "Without caravan.admin.token the admin API answers "
+                    + "requests from this machine only.");
+        }
+        return null;
+    }
+
+    private static boolean isLoopback(String address) {
+        try {
+            return address != null && InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode node = body == null ? null : body.get(field);
+        return node == null || node.isNull() || node.asText().isBlank() ? null : node.asText();
+    }
+}
