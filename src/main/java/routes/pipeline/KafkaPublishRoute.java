@@ -4,6 +4,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.springframework.stereotype.Component;
+import routes.channel.PriorityRules;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.infra.KafkaProperties;
@@ -30,6 +31,12 @@ public class KafkaPublishRoute extends RouteBuilder {
     @Override
     public void configure() {
         from("direct:publish").routeId("kafka-publish")
+                // an accepted message (no topic given): the integrator's priority rules choose its inbound topic
+                .filter(header(TOPIC).isNull())
+                    .process(PriorityRules::describe)
+                    .to(PriorityRules.RULES)
+                    .process(PriorityRules::apply)
+                .end()
                 .process(this::prepare)
                 .to("kafka:{{caravan.kafka.topics.inbound}}")
                 .setBody(exchangeProperty("CaravanPublished"));
