@@ -48,7 +48,7 @@ public class RoutingProperties {
         private boolean enabled;
 
         /** Cosine similarity the nearest example needs, else the intent is {@code none}. */
-        private double minSimilarity = 0.45;
+        private double minSimilarity = 0.2;
 
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
