@@ -73,6 +73,16 @@ public class ModelGateway implements DisposableBean {
      * @return the reply; fails with {@link ModelException}
      */
     public CompletableFuture<ModelReply> chat(String profileName, List<Turn> turns, Consumer<String> onDelta) {
+        return chat(profileName, turns, onDelta, ToolBox.NONE);
+    }
+
+    /**
+     * Asks the profile's chain for a reply, letting the model call tools: each time it asks for tools they run and
+     * their results go back to it, up to {@link ToolBox#maxSteps()} model calls; the last call offers no tools, so
+     * the model must answer. A tool that needs the person's confirmation ends the loop with the question.
+     */
+    public CompletableFuture<ModelReply> chat(String profileName, List<Turn> turns, Consumer<String> onDelta,
+            ToolBox tools) {
         String name = profileName == null ? properties.getDefaultProfile() : profileName;
         ModelProperties.Profile profile = properties.getProfiles().get(name);
         if (profile == null) {
@@ -89,8 +99,61 @@ public class ModelGateway implements DisposableBean {
         }
         List<ChatMessage> messages = toMessages(profile, turns);
         CompletableFuture<ModelReply> result = new CompletableFuture<>();
-        attempt(targets, 0, profile, messages, onDelta, new AtomicBoolean(), result, null);
+        step(targets, profile, messages, onDelta, tools == null ? ToolBox.NONE : tools, 1, 0, 0, result);
         return result;
+    }
+
+    private void step(List<Target> targets, ModelProperties.Profile profile, List<ChatMessage> messages,
+            Consumer<String> onDelta, ToolBox tools, int stepNo, int inputSoFar, int outputSoFar,
+            CompletableFuture<ModelReply> result) {
+        List<dev.langchain4j.agent.tool.ToolSpecification> offered = stepNo < Math.max(1, tools.maxSteps())
+                ? tools.specifications() : List.of();
+        CompletableFuture<ModelReply> call = new CompletableFuture<>();
+        attempt(targets, 0, profile, messages, onDelta, new AtomicBoolean(), call, null, offered);
+        call.whenComplete((reply, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+                return;
+            }
+            int input = inputSoFar + (reply.inputTokens() == null ? 0 : reply.inputTokens());
+            int output = outputSoFar + (reply.outputTokens() == null ? 0 : reply.outputTokens());
+            if (!reply.wantsTools() || offered.isEmpty()) {
+                result.complete(new ModelReply(reply.text(), reply.provider(), reply.model(), input, output));
+                return;
+            }
+            for (dev.langchain4j.agent.tool.ToolExecutionRequest request : reply.toolRequests()) {
+                String question = tools.confirmation(request);
+                if (question != null) {
+                    result.complete(new ModelReply(question, reply.provider(), reply.model(), input, output));
+                    return;
+                }
+            }
+            List<ChatMessage> next = new ArrayList<>(messages);
+            next.add(reply.text() == null || reply.text().isEmpty()
+                    ? AiMessage.from(reply.toolRequests()) : AiMessage.from(reply.text(), reply.toolRequests()));
+            runAll(tools, reply.toolRequests(), 0, next).whenComplete((done, toolError) -> {
+                if (toolError != null) {
+                    result.completeExceptionally(toolError);
+                } else {
+                    step(targets, profile, done, onDelta, tools, stepNo + 1, input, output, result);
+                }
+            });
+        });
+    }
+
+    /** Runs the requested tools one after another, adding each result to the conversation. */
+    private static CompletableFuture<List<ChatMessage>> runAll(ToolBox tools,
+            List<dev.langchain4j.agent.tool.ToolExecutionRequest> requests, int index, List<ChatMessage> messages) {
+        if (index >= requests.size()) {
+            return CompletableFuture.completedFuture(messages);
+        }
+        dev.langchain4j.agent.tool.ToolExecutionRequest request = requests.get(index);
+        return tools.run(request)
+                .exceptionally(e -> "error: the tool failed (" + ProviderFailures.describe(unwrap(e)) + ")")
+                .thenCompose(text -> {
+                    messages.add(dev.langchain4j.data.message.ToolExecutionResultMessage.from(request, text));
+                    return runAll(tools, requests, index + 1, messages);
+                });
     }
 
     /** The providers to try for a profile, in order: each link's providers, rotated for round robin. */
@@ -121,14 +184,14 @@ public class ModelGateway implements DisposableBean {
 
     private void attempt(List<Target> targets, int index, ModelProperties.Profile profile, List<ChatMessage> messages,
             Consumer<String> onDelta, AtomicBoolean streamed, CompletableFuture<ModelReply> result,
-            Throwable previous) {
+            Throwable previous, List<dev.langchain4j.agent.tool.ToolSpecification> tools) {
         if (index >= targets.size()) {
             result.completeExceptionally(failure(previous));
             return;
         }
         Target target = targets.get(index);
         callProvider(new ProviderCall(target.providerName(), target.provider(), target.model(), profile, messages,
-                onDelta, streamed)).whenComplete((reply, error) -> {
+                onDelta, streamed, tools)).whenComplete((reply, error) -> {
                     if (error == null) {
                         result.complete(reply);
                         return;
@@ -142,7 +205,7 @@ public class ModelGateway implements DisposableBean {
                         LOG.warn("model call failed, falling back: provider={} model={} error={}",
                                 target.providerName(), target.model(), ProviderFailures.describe(cause));
                     }
-                    attempt(targets, index + 1, profile, messages, onDelta, streamed, result, cause);
+                    attempt(targets, index + 1, profile, messages, onDelta, streamed, result, cause, tools);
                 });
     }
 

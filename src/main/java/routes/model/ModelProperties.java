@@ -119,8 +119,11 @@ public class ModelProperties {
         /** Short description shown by /v1/models and /help. */
         private String description;
 
-        /** Answer repeated identical conversations from a Redis cache instead of calling the model. */
+        /** Answer repeated identical conversations from a Redis cache instead of calling the model (without tools). */
         private boolean cache;
+
+        /** Offer the conversation's tools to the model; off for models that cannot call tools. */
+        private boolean tools = true;
 
         /** How long a cached answer is kept. */
         private Duration cacheTtl = Duration.ofHours(1);
@@ -135,6 +138,8 @@ public class ModelProperties {
         public void setMaxTokens(Integer maxTokens) { this.maxTokens = maxTokens; }
         public String getDescription() { return description; }
         public void setDescription(String description) { this.description = description; }
+        public boolean isTools() { return tools; }
+        public void setTools(boolean tools) { this.tools = tools; }
         public boolean isCache() { return cache; }
         public void setCache(boolean cache) { this.cache = cache; }
         public Duration getCacheTtl() { return cacheTtl; }

@@ -74,12 +74,20 @@ public class ProviderInvoker extends AsyncProcessorSupport {
         return asked != null && asked.compareTo(delay) > 0 ? asked : delay;
     }
 
+    private static ChatRequest request(ProviderCall call) {
+        ChatRequest.Builder request = ChatRequest.builder().messages(call.messages());
+        if (!call.tools().isEmpty()) {
+            request.toolSpecifications(call.tools());
+        }
+        return request.build();
+    }
+
     private CompletableFuture<ModelReply> invoke(ProviderCall call) {
         CompletableFuture<ModelReply> result = new CompletableFuture<>();
         AtomicReference<StreamingHandle> handle = new AtomicReference<>();
         try {
             clients.model(call.providerName(), call.provider(), call.model(), call.profile())
-                    .chat(ChatRequest.builder().messages(call.messages()).build(), new StreamingChatResponseHandler() {
+                    .chat(request(call), new StreamingChatResponseHandler() {
                         @Override
                         public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
                             handle.set(context.streamingHandle());
@@ -102,7 +110,8 @@ public class ProviderInvoker extends AsyncProcessorSupport {
                                     call.providerName(),
                                     response.modelName() != null ? response.modelName() : call.model(),
                                     usage == null ? null : usage.inputTokenCount(),
-                                    usage == null ? null : usage.outputTokenCount()));
+                                    usage == null ? null : usage.outputTokenCount(),
+                                    ai == null ? null : ai.toolExecutionRequests()));
                         }
 
                         @Override

@@ -1,55 +1,195 @@
 package routes.pipeline;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.AsyncProcessorSupport;
 import org.springframework.stereotype.Component;
 import routes.channel.web.LimitsProperties;
 import routes.envelope.Envelope;
+import routes.envelope.Turn;
+import routes.infra.InstanceIdentity;
 import routes.model.ModelGateway;
 import routes.model.ModelProperties;
 import routes.model.ProfileOverrides;
 import routes.model.RoutingHeaders;
 import routes.model.UsageStore;
+import routes.tools.PendingConfirmations;
+import routes.tools.ToolDefinition;
+import routes.tools.ToolRegistry;
+import routes.tools.ToolRunner;
 
 /**
- * The slash commands Caravan answers itself, without a model call: {@code /model} and {@code /usage}. Any other
- * text, other slash words included (e.g. {@code /code}, which a routing rule may use), goes on to the model.
+ * The slash commands, answered before the model and never shown to it: the built-in ones and those an integrator
+ * declares in YAML ({@link CommandDefinition}). A slash word that is no command (e.g. {@code /code}, which a routing
+ * rule may use) goes on to the model.
  */
 @Component
-public class BuiltInCommands {
+public class BuiltInCommands extends AsyncProcessorSupport {
+
+    /** The built-in commands and their /help lines. */
+    static final Map<String, String> BUILT_IN = new java.util.LinkedHashMap<>();
+
+    static {
+        BUILT_IN.put("help", "/help — what I can do");
+        BUILT_IN.put("new", "/new — start a fresh conversation (forget the history)");
+        BUILT_IN.put("reset", "/reset — fresh conversation and back to the routing rules");
+        BUILT_IN.put("model", "/model [profile|auto] — show or switch the model profile of this conversation");
+        BUILT_IN.put("status", "/status — model profile, history size, instance");
+        BUILT_IN.put("usage", "/usage — what you used today");
+        BUILT_IN.put("tools", "/tools — the tools I may use here");
+        BUILT_IN.put("confirm", "/confirm — run the tool I asked about");
+        BUILT_IN.put("cancel", "/cancel — do not run it");
+        BUILT_IN.put("forget", "/forget — erase what I keep about you and this conversation");
+    }
 
     private final ModelGateway models;
     private final ModelProperties modelProperties;
     private final ProfileOverrides overrides;
     private final UsageStore usage;
     private final LimitsProperties limits;
+    private final SessionStore sessions;
+    private final InstanceIdentity identity;
+    private final ToolRegistry tools;
+    private final ToolRunner toolRunner;
+    private final PendingConfirmations pending;
+    private final CamelContext camel;
+    private volatile ProducerTemplate producer;
 
     public BuiltInCommands(ModelGateway models, ModelProperties modelProperties, ProfileOverrides overrides,
-            UsageStore usage, LimitsProperties limits) {
+            UsageStore usage, LimitsProperties limits, SessionStore sessions, InstanceIdentity identity,
+            ToolRegistry tools, ToolRunner toolRunner, PendingConfirmations pending, CamelContext camel) {
         this.models = models;
         this.modelProperties = modelProperties;
         this.overrides = overrides;
         this.usage = usage;
         this.limits = limits;
+        this.sessions = sessions;
+        this.identity = identity;
+        this.tools = tools;
+        this.toolRunner = toolRunner;
+        this.pending = pending;
+        this.camel = camel;
     }
 
-    /** Answers a built-in command by setting the reply; leaves anything else alone. */
-    public void handle(Exchange exchange) {
+    /** Answers a command by setting the reply; leaves anything else alone. */
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
         Envelope in = exchange.getProperty(PipelineConstants.INBOUND, Envelope.class);
         String command = RoutingHeaders.command(in.text());
         if (command == null) {
-            return;
+            callback.done(true);
+            return true;
         }
+        String name = command.substring(1);
         String argument = in.text().trim().replaceFirst("^\\S+\\s*", "").trim();
-        String answer = switch (command) {
-            case "/model" -> model(in, argument);
-            case "/usage" -> usage(in);
-            default -> null;
-        };
-        if (answer != null) {
-            exchange.setProperty(PipelineConstants.REPLY, ModelCall.replyTo(in, answer, null)
-                    .meta("command", command.substring(1)).build());
+        if (name.equals("confirm")) {
+            return confirm(exchange, in, callback);
         }
+        try {
+            String answer = switch (name) {
+                case "help" -> help();
+                case "new" -> {
+                    sessions.clear(in.channel(), in.chatId());
+                    yield "Fresh start: I forgot our conversation so far.";
+                }
+                case "reset" -> {
+                    sessions.clear(in.channel(), in.chatId());
+                    overrides.setForChat(in.channel(), in.chatId(), null);
+                    pending.take(in);
+                    yield "Reset: fresh conversation, and the model profile follows the routing rules again.";
+                }
+                case "model" -> model(in, argument);
+                case "status" -> status(in);
+                case "usage" -> usage(in);
+                case "tools" -> tools(in);
+                case "cancel" -> pending.take(in) != null ? "Cancelled: the tool did not run."
+                        : "There is nothing waiting to be confirmed.";
+                case "forget" -> forget(in);
+                default -> custom(exchange, in, name, argument);
+            };
+            if (answer != null) {
+                exchange.setProperty(PipelineConstants.REPLY, ModelCall.replyTo(in, answer, null)
+                        .meta("command", name).build());
+            }
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+        }
+        callback.done(true);
+        return true;
+    }
+
+    /** Runs the tool call waiting for confirmation; its result goes on to the model, which answers. */
+    private boolean confirm(Exchange exchange, Envelope in, AsyncCallback callback) {
+        PendingConfirmations.Pending waiting = pending.take(in);
+        if (waiting == null) {
+            exchange.setProperty(PipelineConstants.REPLY, ModelCall.replyTo(in,
+                    "There is nothing waiting to be confirmed.", null).meta("command", "confirm").build());
+            callback.done(true);
+            return true;
+        }
+        toolRunner.run(in, waiting.tool(), waiting.arguments()).whenComplete((result, error) -> {
+            String text = error != null ? "error: the tool failed" : result;
+            Envelope asked = in.toBuilder().text("I confirmed running the tool " + waiting.tool() + ". Its result:\n"
+                    + text + "\nPlease answer my earlier request with it.").build();
+            exchange.setProperty(PipelineConstants.INBOUND, asked);
+            callback.done(false);
+        });
+        return false;
+    }
+
+    private String help() {
+        StringBuilder b = new StringBuilder("Commands:");
+        BUILT_IN.values().forEach(line -> b.append("\n").append(line));
+        custom().forEach((name, c) -> b.append("\n").append(c.getDescription() != null ? c.getDescription()
+                : "/" + name));
+        b.append("\nAnything else goes to the assistant.");
+        return b.toString();
+    }
+
+    private Map<String, CommandDefinition> custom() {
+        Map<String, CommandDefinition> byName = new TreeMap<>();
+        for (CommandDefinition c : camel.getRegistry().findByType(CommandDefinition.class)) {
+            if (c.getName() != null && !BUILT_IN.containsKey(c.getName().toLowerCase(Locale.ROOT))) {
+                byName.putIfAbsent(c.getName().toLowerCase(Locale.ROOT), c);
+            }
+        }
+        return byName;
+    }
+
+    /** A command declared in YAML: its route answers. Not a command at all: null, and the model answers. */
+    private String custom(Exchange exchange, Envelope in, String name, String argument) {
+        CommandDefinition command = custom().get(name);
+        if (command == null) {
+            return null;
+        }
+        Exchange result = producer().request(command.getEndpoint(), e -> {
+            RoutingHeaders.describe(in, e.getMessage());
+            e.getMessage().setBody(argument);
+        });
+        if (result.getException() != null) {
+            throw new IllegalStateException("the command /" + name + " failed", result.getException());
+        }
+        String answer = result.getMessage().getBody(String.class);
+        return answer == null || answer.isBlank() ? "Done." : answer;
+    }
+
+    private ProducerTemplate producer() {
+        ProducerTemplate p = producer;
+        if (p == null) {
+            synchronized (this) {
+                if (producer == null) {
+                    producer = camel.createProducerTemplate();
+                }
+                p = producer;
+            }
+        }
+        return p;
     }
 
     private String model(Envelope in, String argument) {
@@ -77,6 +217,17 @@ public class BuiltInCommands {
         return "This conversation now uses the profile " + argument + ".";
     }
 
+    private String status(Envelope in) {
+        String chat = overrides.forChat(in.channel(), in.chatId());
+        String global = overrides.global();
+        String profile = chat != null ? chat + " (switched for this conversation)"
+                : global != null ? global + " (switched for everyone)"
+                : "chosen by the routing rules (default " + models.defaultProfile() + ")";
+        List<Turn> history = sessions.history(in.channel(), in.chatId());
+        return "Model profile: " + profile + "\nHistory: " + history.size() + " turn"
+                + (history.size() == 1 ? "" : "s") + " kept\nInstance: " + identity.id();
+    }
+
     private String usage(Envelope in) {
         UsageStore.Usage today = usage.today(in.channel(), Guards.user(in));
         String text = "Today (UTC) you sent " + today.requests() + " message" + (today.requests() == 1 ? "" : "s")
@@ -88,5 +239,27 @@ public class BuiltInCommands {
                     + " left.";
         }
         return text;
+    }
+
+    private String tools(Envelope in) {
+        List<ToolDefinition> allowed = tools.allowed(in.channel(), in.chatId());
+        if (allowed.isEmpty()) {
+            return "I have no tools in this conversation.";
+        }
+        StringBuilder b = new StringBuilder("Tools I may use here:");
+        for (ToolDefinition t : allowed) {
+            b.append("\n- ").append(t.getName()).append(": ").append(t.getDescription())
+                    .append(t.isConfirm() ? " (asks you first)" : "");
+        }
+        return b.toString();
+    }
+
+    private String forget(Envelope in) {
+        sessions.clear(in.channel(), in.chatId());
+        overrides.setForChat(in.channel(), in.chatId(), null);
+        pending.take(in);
+        usage.forget(in.channel(), Guards.user(in));
+        return "Done: I erased this conversation's history, its settings and your usage counters. Records already on "
+                + "the operator's usage and audit logs are kept for their retention period.";
     }
 }

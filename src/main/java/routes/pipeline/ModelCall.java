@@ -19,6 +19,8 @@ import routes.model.ModelGateway;
 import routes.model.ModelProperties;
 import routes.model.ModelReply;
 import routes.model.ResponseCache;
+import routes.model.ToolBox;
+import routes.tools.ToolRunner;
 import routes.model.ModelRouter;
 
 /**
@@ -48,12 +50,15 @@ public class ModelCall extends AsyncProcessorSupport {
 
     private final ModelProperties models;
     private final ResponseCache cache;
+    private final ToolRunner toolRunner;
 
-    public ModelCall(ModelGateway gateway, InstanceBus bus, ModelProperties models, ResponseCache cache) {
+    public ModelCall(ModelGateway gateway, InstanceBus bus, ModelProperties models, ResponseCache cache,
+            ToolRunner toolRunner) {
         this.gateway = gateway;
         this.bus = bus;
         this.models = models;
         this.cache = cache;
+        this.toolRunner = toolRunner;
     }
 
     static boolean isStateless(Envelope inbound) {
@@ -88,7 +93,9 @@ public class ModelCall extends AsyncProcessorSupport {
                 return true;
             }
         }
-        gateway.chat(profile, turns, stream ? delta -> bus.delta(inbound, delta) : delta -> { })
+        ToolBox tools = settings != null && settings.isTools() && !cacheable ? toolRunner.forMessage(inbound)
+                : ToolBox.NONE;
+        gateway.chat(profile, turns, stream ? delta -> bus.delta(inbound, delta) : delta -> { }, tools)
                 .whenComplete((reply, error) -> {
                     try {
                         if (error == null) {

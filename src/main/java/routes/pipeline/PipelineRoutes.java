@@ -97,7 +97,7 @@ public class PipelineRoutes extends RouteBuilder {
 
         from("direct:commands").routeId("pipeline-commands")
                 .errorHandler(noErrorHandler())
-                .process(commands::handle);
+                .process(commands);
 
         from("direct:budget").routeId("pipeline-budget")
                 .errorHandler(noErrorHandler())

@@ -108,6 +108,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     // Exchanges accepted but not yet finished (delayed, streaming or hung): close() aborts them.
     private final Set<HttpExchange> inFlight = ConcurrentHashMap.newKeySet();
+    // Decides, per request, whether the model asks for a tool instead of answering (null: answer).
+    private volatile Function<JsonNode, ToolCall> toolCalls = body -> null;
     // The most chat completions ever in flight at once since the last reset.
     private final AtomicInteger maxInFlight = new AtomicInteger();
     // The subset of inFlight hung by hangNext: reset() drops them so they do not outlive the test that hung them.
@@ -406,6 +408,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
      * @return this server, for chaining
      */
     public FakeOpenAiServer reset() {
+        toolCalls = body -> null;
         maxInFlight.set(0);
         replyFunction = FakeOpenAiServer::echoReply;
         delay = Duration.ZERO;
@@ -453,6 +456,22 @@ public final class FakeOpenAiServer implements AutoCloseable {
         } finally {
             recordLock.unlock();
         }
+    }
+
+    /** A tool call the fake model makes: the tool's name and its JSON arguments. */
+    public record ToolCall(String name, String arguments) {
+    }
+
+    /**
+     * Lets the fake model ask for tools: for each streamed request, {@code decide} returns the call to make, or
+     * null to answer with text as usual. Cleared by {@link #reset()}.
+     *
+     * @param decide the decision per request body
+     * @return this server
+     */
+    public FakeOpenAiServer toolCalls(Function<JsonNode, ToolCall> decide) {
+        this.toolCalls = decide;
+        return this;
     }
 
     /**
@@ -661,6 +680,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
             String message = "fake reply function failed: " + e;
             return () -> sendJson(exchange, 500, Map.of(), openAiError(message, "server_error", null));
         }
+        ToolCall call = completion.stream() ? toolCalls.apply(body) : null;
+        if (call != null) {
+            return () -> streamToolCall(exchange, completion, call);
+        }
         boolean truncate = fault instanceof Truncate;
         if (completion.stream()) {
             return () -> startStream(exchange, completion, text, truncate);
@@ -759,6 +782,39 @@ public final class FakeOpenAiServer implements AutoCloseable {
             return;
         }
         writeEvents(exchange, events, 0, truncate);
+    }
+
+    private void streamToolCall(HttpExchange exchange, Completion completion, ToolCall call) {
+        List<String> events = new ArrayList<>();
+        ObjectNode first = JSON.createObjectNode();
+        first.put("role", "assistant");
+        first.putNull("content");
+        ObjectNode tool = first.putArray("tool_calls").addObject();
+        tool.put("index", 0);
+        tool.put("id", "call_" + completion.id());
+        tool.put("type", "function");
+        tool.putObject("function").put("name", call.name()).put("arguments", "");
+        events.add(chunk(completion, first, null).toString());
+        ObjectNode args = JSON.createObjectNode();
+        args.putArray("tool_calls").addObject().put("index", 0).putObject("function")
+                .put("arguments", call.arguments());
+        events.add(chunk(completion, args, null).toString());
+        events.add(chunk(completion, JSON.createObjectNode(), "tool_calls").toString());
+        if (completion.includeUsage()) {
+            ObjectNode usageChunk = chunkSkeleton(completion);
+            usageChunk.putArray("choices");
+            usageChunk.set("usage", usage(completion.promptTokens(), 5));
+            events.add(usageChunk.toString());
+        }
+        events.add("[DONE]");
+        try {
+            exchange.getResponseHeaders().set("Content-Type", EVENT_STREAM_TYPE);
+            exchange.sendResponseHeaders(200, 0);
+        } catch (IOException e) {
+            abort(exchange);
+            return;
+        }
+        writeEvents(exchange, events, 0, false);
     }
 
     /** Writes events from {@code next} on; with a token interval each further event is a new scheduled task. */

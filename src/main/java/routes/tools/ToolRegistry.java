@@ -1,0 +1,79 @@
+package routes.tools;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.camel.CamelContext;
+import org.springframework.stereotype.Component;
+
+/**
+ * The tools there are, and where each may be used.
+ *
+ * <p>Tools are {@link ToolDefinition} beans: the built-in ones from Java, and those an integrator declares in YAML
+ * next to the tool's route (Camel's {@code - beans:} in a routes file). Looked up on every use, so a tool added by a
+ * reloaded routes file is there at once.
+ */
+@Component
+public class ToolRegistry {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    private final CamelContext camel;
+    private final ToolsProperties properties;
+
+    public ToolRegistry(CamelContext camel, ToolsProperties properties) {
+        this.camel = camel;
+        this.properties = properties;
+    }
+
+    /** Every tool, by name (a name declared twice: the first in name order of the beans wins). */
+    public List<ToolDefinition> all() {
+        Map<String, ToolDefinition> byName = new TreeMap<>();
+        camel.getRegistry().findByType(ToolDefinition.class).stream()
+                .filter(t -> t.getName() != null && NAME.matcher(t.getName()).matches())
+                .sorted(Comparator.comparing(ToolDefinition::getName))
+                .forEach(t -> byName.putIfAbsent(t.getName(), t));
+        return List.copyOf(byName.values());
+    }
+
+    public Optional<ToolDefinition> get(String name) {
+        return all().stream().filter(t -> t.getName().equals(name)).findFirst();
+    }
+
+    /** The tools a conversation may use. */
+    public List<ToolDefinition> allowed(String channel, String chatId) {
+        return all().stream().filter(t -> isAllowed(t, channel, chatId)).toList();
+    }
+
+    /**
+     * Whether {@code tool} may run in the conversation: not denied there, and allowed there when it has an
+     * allowlist or side effects (tools with side effects are denied by default).
+     */
+    public boolean isAllowed(ToolDefinition tool, String channel, String chatId) {
+        String where = channel + ":" + chatId;
+        if (matches(properties.getDeny().get(tool.getName()), where)) {
+            return false;
+        }
+        List<String> allow = properties.getAllow().get(tool.getName());
+        if (allow != null && !allow.isEmpty()) {
+            return matches(allow, where);
+        }
+        return !tool.isSideEffects();
+    }
+
+    private static boolean matches(List<String> patterns, String where) {
+        if (patterns == null) {
+            return false;
+        }
+        for (String p : patterns) {
+            String regex = ("\\Q" + p + "\\E").replace("*", "\\E.*\\Q");
+            if (where.matches(regex)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
