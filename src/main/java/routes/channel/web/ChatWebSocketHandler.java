@@ -11,11 +11,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
 import routes.channel.Ingress;
 import routes.envelope.ChatType;
@@ -30,6 +28,9 @@ import routes.pipeline.ModelCall;
  * optional). Server frames: {@code accepted} once the message is on Kafka, {@code delta} fragments while the reply
  * is generated, the final {@code reply}, and {@code error} with a code. The server pings every
  * {@code caravan.http.ping-interval}; a connection silent for two intervals is closed.
+ *
+ * <p>Frames are queued per connection and written without waiting ({@link WebSocketOutbox}); a client that stops
+ * reading is closed after {@code caravan.http.ws-send-timeout} and gets its replies when it comes back.
  */
 @Component
 public class ChatWebSocketHandler extends TextWebSocketHandler implements DisposableBean {
@@ -38,9 +39,6 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
     private static final String LAST_PONG = "caravan.lastPong";
     private static final String FRAME = "caravan.frame";
     private static final String OVERSIZED = "caravan.oversized";
-    /** A send that takes longer than this, or backs up more than the buffer, closes a slow client. */
-    private static final int SEND_TIME_LIMIT_MS = 10_000;
-    private static final int SEND_BUFFER_LIMIT = 1024 * 1024;
 
     private final ConnectionRegistry registry;
     private final Ingress ingress;
@@ -68,10 +66,8 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
 
     @Override
     public void afterConnectionEstablished(WebSocketSession session) {
-        WebSocketSession concurrent = new ConcurrentWebSocketSessionDecorator(session, SEND_TIME_LIMIT_MS,
-                SEND_BUFFER_LIMIT);
         session.getAttributes().put(LAST_PONG, System.nanoTime());
-        registry.register(concurrent);
+        registry.register(session);
         String chatId = chatIdFromQuery(session);
         if (chatId != null) {
             registry.joinChat(session.getId(), chatId);
@@ -130,7 +126,7 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
         String payload = buffer.toString();
         buffer.setLength(0);
         if (oversized) {
-            registry.send(session.getId(), errorFrame("text_too_large",
+            registry.send(session.getId(), WebSocketFrames.error("text_too_large",
                     "the frame is larger than " + maxFrameChars + " characters", null));
             return;
         }
@@ -173,15 +169,14 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
             ingress.accept(builder).whenComplete((accepted, error) -> {
                 if (error != null) {
                     LOG.warn("could not accept a WebSocket message: {}", error.toString());
-                    registry.send(connection, errorFrame("unavailable",
+                    registry.send(connection, WebSocketFrames.error("unavailable",
                             "the message could not be accepted right now; send it again", id));
                 } else {
-                    registry.send(connection, EnvelopeCodec.mapper().createObjectNode()
-                            .put("type", "accepted").put("id", accepted.id()).toString());
+                    registry.send(connection, WebSocketFrames.accepted(accepted.id()));
                 }
             });
         } catch (InputLimits.Rejected rejected) {
-            registry.send(connection, errorFrame(rejected.code(), rejected.getMessage(), clientId));
+            registry.send(connection, WebSocketFrames.error(rejected.code(), rejected.getMessage(), clientId));
         }
     }
 
@@ -201,17 +196,6 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
         return node.asText();
     }
 
-    static String errorFrame(String code, String message, String id) {
-        var node = EnvelopeCodec.mapper().createObjectNode()
-                .put("type", "error")
-                .put("code", code)
-                .put("message", message);
-        if (id != null) {
-            node.put("id", id);
-        }
-        return node.toString();
-    }
-
     private static String truncate(String s) {
         return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }
@@ -222,10 +206,9 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
             try {
                 Object last = session.getAttributes().get(LAST_PONG);
                 if (last instanceof Long l && l < deadline) {
-                    session.close(CloseStatus.SESSION_NOT_RELIABLE.withReason("no pong"));
-                    registry.unregister(session);
+                    registry.close(session, "no pong");
                 } else if (session.isOpen()) {
-                    session.sendMessage(new PingMessage());
+                    WebSocketSender.ping(session);
                 }
             } catch (IOException | RuntimeException e) {
                 registry.unregister(session);

@@ -1,9 +1,8 @@
 package routes.channel.web;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,37 +10,49 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import routes.envelope.Envelope;
-import routes.envelope.EnvelopeCodec;
 import routes.infra.Delta;
 import routes.infra.LocalDelivery;
 
 /**
  * The client connections this instance holds: open WebSocket sessions and HTTP requests waiting for a reply.
  * Replies and deltas for them arrive here, from this instance's pipeline or through the instance bus.
+ *
+ * <p>Nothing here waits for a client: a frame for a WebSocket is queued in the connection's {@link WebSocketOutbox}
+ * and written from there, so the model's I/O threads, Kafka callbacks and the bus hand over and move on.
  */
 @Component
 public class ConnectionRegistry implements LocalDelivery {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionRegistry.class);
 
-    private final Map<String, WebSocketSession> sockets = new ConcurrentHashMap<>();
+    /** An open WebSocket and the frames on their way to it. */
+    record Connection(WebSocketSession session, WebSocketOutbox outbox) {
+    }
+
+    private final Map<String, Connection> sockets = new ConcurrentHashMap<>();
     /** Open connections by the chats they sent in or asked for. */
     private final Map<String, Set<String>> chats = new ConcurrentHashMap<>();
     private final PendingReplies pending = new PendingReplies();
     private final WebSocketMailbox mailbox;
+    private final WebSocketSender sender;
 
-    public ConnectionRegistry(MeterRegistry meters, WebSocketMailbox mailbox) {
+    public ConnectionRegistry(MeterRegistry meters, WebSocketMailbox mailbox, WebSocketSender sender) {
         this.mailbox = mailbox;
+        this.sender = sender;
         mailbox.onNotice(chat -> {
             if (chats.containsKey(chat)) {
                 mailbox.drain(chat, this::sendToChat);
             }
         });
+        sender.every(sender.stallCheckMillis(), () -> sockets.values().forEach(c -> c.outbox().checkStalled()));
         Gauge.builder("caravan.websocket.connections", sockets, Map::size)
                 .description("Open WebSocket connections on this instance")
+                .register(meters);
+        Gauge.builder("caravan.websocket.frames.queued", sockets,
+                        s -> s.values().stream().mapToInt(c -> c.outbox().queuedFrames()).sum())
+                .description("WebSocket frames waiting to be written, over all connections of this instance")
                 .register(meters);
         Gauge.builder("caravan.http.pending.replies", pending, PendingReplies::size)
                 .description("HTTP requests on this instance waiting for a reply")
@@ -49,13 +60,42 @@ public class ConnectionRegistry implements LocalDelivery {
     }
 
     void register(WebSocketSession session) {
-        sockets.put(session.getId(), session);
+        sockets.put(session.getId(), new Connection(session, sender.open(session, this::outboxClosed)));
     }
 
+    /** The connection went away: forget it; replies still queued for it are delivered elsewhere or kept. */
     void unregister(WebSocketSession session) {
-        sockets.remove(session.getId());
-        chats.values().forEach(ids -> ids.remove(session.getId()));
-        chats.values().removeIf(Set::isEmpty);
+        close(session, "connection closed");
+    }
+
+    /** Closes a connection from the server side, without waiting for the client; idempotent. */
+    void close(WebSocketSession session, String reason) {
+        Connection connection = sockets.get(session.getId());
+        if (connection != null) {
+            connection.outbox().close(reason);
+        }
+        forget(session.getId());
+    }
+
+    private void forget(String connectionId) {
+        if (sockets.remove(connectionId) != null) {
+            chats.values().forEach(ids -> ids.remove(connectionId));
+            chats.values().removeIf(Set::isEmpty);
+        }
+    }
+
+    /** Runs on the sender's control thread once a connection's outbox closed. */
+    private void outboxClosed(WebSocketOutbox outbox, List<Envelope> undelivered, String reason) {
+        forget(outbox.connectionId());
+        if (!undelivered.isEmpty()) {
+            LOG.info("WebSocket {} closed ({}); keeping {} undelivered replies for its chats",
+                    outbox.connectionId(), reason, undelivered.size());
+        }
+        for (Envelope reply : undelivered) {
+            if (!sendToChat(reply)) {
+                mailbox.keep(reply);
+            }
+        }
     }
 
     /** Marks a connection as one of a chat's, and hands it the replies kept while the chat had none. */
@@ -78,7 +118,7 @@ public class ConnectionRegistry implements LocalDelivery {
     @Override
     public boolean deliverReply(Envelope reply) {
         if (WebChannels.WEBSOCKET.equals(reply.channel())) {
-            if (send(reply.meta(WebChannels.META_CONNECTION), replyFrame(reply)) || sendToChat(reply)) {
+            if (queueReply(reply.meta(WebChannels.META_CONNECTION), reply) || sendToChat(reply)) {
                 return true;
             }
             mailbox.keep(reply);
@@ -92,57 +132,38 @@ public class ConnectionRegistry implements LocalDelivery {
         if (ids == null) {
             return false;
         }
-        String frame = replyFrame(reply);
         for (String id : ids) {
-            if (send(id, frame)) {
+            if (queueReply(id, reply)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static String replyFrame(Envelope reply) {
-        ObjectNode frame = EnvelopeCodec.mapper().createObjectNode()
-                .put("type", "reply")
-                .put("inReplyTo", reply.inReplyTo())
-                .put("chatId", reply.chatId())
-                .put("text", reply.text());
-        if (reply.meta("error") != null) {
-            frame.put("error", reply.meta("error"));
-        }
-        return frame.toString();
+    private boolean queueReply(String connectionId, Envelope reply) {
+        Connection connection = connectionId == null ? null : sockets.get(connectionId);
+        return connection != null && connection.outbox().offerReply(reply, WebSocketFrames.reply(reply));
     }
 
     @Override
     public void deliverDelta(Delta delta) {
         if (WebChannels.WEBSOCKET.equals(delta.channel())) {
-            send(delta.connection(), EnvelopeCodec.mapper().createObjectNode()
-                    .put("type", "delta")
-                    .put("inReplyTo", delta.inReplyTo())
-                    .put("chatId", delta.chatId())
-                    .put("text", delta.text())
-                    .toString());
+            Connection connection = delta.connection() == null ? null : sockets.get(delta.connection());
+            if (connection != null) {
+                connection.outbox().offerDelta(delta.inReplyTo(), delta.chatId(), delta.text());
+            }
         } else {
             pending.delta(delta.inReplyTo(), delta.text());
         }
     }
 
-    /** Sends a frame to a connection of this instance; false when it is gone. */
+    /** Queues a frame for a connection of this instance; false when it is gone. */
     boolean send(String connectionId, String frame) {
-        WebSocketSession session = connectionId == null ? null : sockets.get(connectionId);
-        if (session == null || !session.isOpen()) {
-            return false;
-        }
-        try {
-            session.sendMessage(new TextMessage(frame));
-            return true;
-        } catch (IOException | IllegalStateException e) {
-            LOG.debug("could not send to WebSocket {}: {}", connectionId, e.toString());
-            return false;
-        }
+        Connection connection = connectionId == null ? null : sockets.get(connectionId);
+        return connection != null && connection.outbox().offerControl(frame);
     }
 
     Iterable<WebSocketSession> sockets() {
-        return sockets.values();
+        return sockets.values().stream().map(Connection::session).toList();
     }
 }

@@ -2,6 +2,7 @@ package routes.channel.web;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /** The HTTP edge: web chat, WebSocket, REST and OpenAI-compatible API ({@code caravan.http.*}). */
 @ConfigurationProperties("caravan.http")
@@ -22,6 +23,21 @@ public class WebProperties {
     /** How long a reply's status stays readable at GET /api/v1/messages/{id}. */
     private Duration statusTtl = Duration.ofDays(1);
 
+    /**
+     * Longest a WebSocket frame may take to be written; past it the client counts as not reading, the connection
+     * is closed and its undelivered replies are kept for its return.
+     */
+    private Duration wsSendTimeout = Duration.ofSeconds(10);
+
+    /**
+     * Frames queued per WebSocket connection (characters of JSON, beyond the frame being written). Past it the
+     * queued token deltas are dropped; when replies alone exceed it, the connection is closed as too slow.
+     */
+    private DataSize wsBufferSize = DataSize.ofMegabytes(1);
+
+    /** Threads that hand queued WebSocket frames to the server's non-blocking writes, shared by all connections. */
+    private int wsSenderThreads = 2;
+
     public int getPort() { return port; }
     public void setPort(int port) { this.port = port; }
     public String getBindAddress() { return bindAddress; }
@@ -32,4 +48,10 @@ public class WebProperties {
     public void setPingInterval(Duration pingInterval) { this.pingInterval = pingInterval; }
     public Duration getStatusTtl() { return statusTtl; }
     public void setStatusTtl(Duration statusTtl) { this.statusTtl = statusTtl; }
+    public Duration getWsSendTimeout() { return wsSendTimeout; }
+    public void setWsSendTimeout(Duration wsSendTimeout) { this.wsSendTimeout = wsSendTimeout; }
+    public DataSize getWsBufferSize() { return wsBufferSize; }
+    public void setWsBufferSize(DataSize wsBufferSize) { this.wsBufferSize = wsBufferSize; }
+    public int getWsSenderThreads() { return wsSenderThreads; }
+    public void setWsSenderThreads(int wsSenderThreads) { this.wsSenderThreads = wsSenderThreads; }
 }
