@@ -2,11 +2,13 @@ package routes.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.stereotype.Component;
@@ -19,22 +21,29 @@ import routes.envelope.EnvelopeCodec;
  * <p>When this instance holds it, the hand-over is a method call. Otherwise the item goes to the holder's own
  * Redis pub/sub channel {@code caravan:instance:<id>}: pub/sub is fire-and-forget, which suits deltas (ephemeral
  * by design) and replies alike, because the durable copy of a reply is its Kafka record and its stored status.
+ *
+ * <p>Publishing never holds the caller for a delta: deltas come from the model's I/O threads, so they are published
+ * without waiting for Redis (fire-and-forget on Lettuce's reactive API). A reply waits for the count of receivers
+ * (to keep the reply here when its holder is gone); it is published from an egress thread, on the same Redis
+ * connection as the deltas, so it follows them.
  */
 @Component
 public class InstanceBus implements org.springframework.beans.factory.DisposableBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(InstanceBus.class);
     static final String CHANNEL_PREFIX = "caravan:instance:";
+    /** Longest wait for Redis to take a reply for another instance; past it the egress retries the record. */
+    private static final Duration REPLY_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
     private final InstanceIdentity identity;
-    private final StringRedisTemplate redis;
+    private final ReactiveStringRedisTemplate redis;
     private final List<LocalDelivery> local;
     private final RedisMessageListenerContainer container;
 
-    public InstanceBus(InstanceIdentity identity, StringRedisTemplate redis, List<LocalDelivery> local,
-            RedisConnectionFactory connectionFactory) {
+    public InstanceBus(InstanceIdentity identity, ReactiveRedisConnectionFactory reactiveConnections,
+            List<LocalDelivery> local, RedisConnectionFactory connectionFactory) {
         this.identity = identity;
-        this.redis = redis;
+        this.redis = new ReactiveStringRedisTemplate(reactiveConnections);
         this.local = local;
         this.container = new RedisMessageListenerContainer();
         container.setConnectionFactory(connectionFactory);
@@ -61,7 +70,8 @@ public class InstanceBus implements org.springframework.beans.factory.Disposable
             ObjectNode node = EnvelopeCodec.mapper().createObjectNode();
             node.put("kind", "reply");
             node.set("envelope", EnvelopeCodec.mapper().valueToTree(reply));
-            Long receivers = redis.convertAndSend(CHANNEL_PREFIX + reply.instance(), node.toString());
+            Long receivers = redis.convertAndSend(CHANNEL_PREFIX + reply.instance(), node.toString())
+                    .block(REPLY_PUBLISH_TIMEOUT);
             if (receivers == null || receivers == 0) {
                 LOG.debug("instance {} is gone; keeping reply {} here", reply.instance(), reply.id());
                 deliverLocally(reply);
@@ -69,7 +79,7 @@ public class InstanceBus implements org.springframework.beans.factory.Disposable
         }
     }
 
-    /** Sends a token fragment of the reply to {@code inbound} to its connection's holder. */
+    /** Sends a token fragment of the reply to {@code inbound} to its connection's holder; never waits. */
     public void delta(Envelope inbound, String text) {
         Delta delta = new Delta(inbound.channel(), inbound.chatId(), inbound.id(), inbound.meta("connection"), text);
         if (isLocal(inbound.instance())) {
@@ -78,7 +88,10 @@ public class InstanceBus implements org.springframework.beans.factory.Disposable
             ObjectNode node = EnvelopeCodec.mapper().createObjectNode();
             node.put("kind", "delta");
             node.set("delta", EnvelopeCodec.mapper().valueToTree(delta));
-            redis.convertAndSend(CHANNEL_PREFIX + inbound.instance(), node.toString());
+            redis.convertAndSend(CHANNEL_PREFIX + inbound.instance(), node.toString()).subscribe(
+                    receivers -> { },
+                    error -> LOG.debug("a delta for instance {} was not published: {}", inbound.instance(),
+                            error.toString()));
         }
     }
 
