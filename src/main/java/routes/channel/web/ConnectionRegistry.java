@@ -54,6 +54,12 @@ public class ConnectionRegistry implements LocalDelivery {
                         s -> s.values().stream().mapToInt(c -> c.outbox().queuedFrames()).sum())
                 .description("WebSocket frames waiting to be written, over all connections of this instance")
                 .register(meters);
+        Gauge.builder("caravan.websocket.write.wait.max", sockets,
+                        s -> s.values().stream().mapToLong(c -> c.outbox().writingForNanos()).max().orElse(0) / 1e9)
+                .description("Longest time a WebSocket frame of this instance has been waiting to be written "
+                        + "(a client not reading); such clients are closed at caravan.http.ws-send-timeout")
+                .baseUnit("seconds")
+                .register(meters);
         Gauge.builder("caravan.http.pending.replies", pending, PendingReplies::size)
                 .description("HTTP requests on this instance waiting for a reply")
                 .register(meters);

@@ -209,6 +209,11 @@ final class WebSocketOutbox {
         return queue.size();
     }
 
+    /** How long the frame being written has been at it; zero when nothing is being written. */
+    synchronized long writingForNanos() {
+        return inFlight == null ? 0 : clock.getAsLong() - inFlightSince;
+    }
+
     synchronized boolean isClosed() {
         return closed;
     }
