@@ -33,6 +33,44 @@ class WebSocketChatTest extends CaravanIntegrationTest {
     }
 
     @Test
+    void concurrentRepliesOnOneConnectionStreamTheirDeltasBeforeTheirReply() {
+        int replies = 4;
+        try (WsTestClient ws = WsTestClient.connect(baseUrl())) {
+            for (int i = 0; i < replies; i++) {
+                ws.sendMessage(uniqueChat("ws-order"), "o" + i, ("token" + i + " ").repeat(60).trim());
+            }
+            for (int i = 0; i < replies; i++) {
+                ws.awaitReplyTo("o" + i, WAIT);
+            }
+            List<JsonNode> frames = ws.frames();
+            for (int i = 0; i < replies; i++) {
+                String id = "o" + i;
+                int replyAt = -1;
+                StringBuilder streamed = new StringBuilder();
+                for (int at = 0; at < frames.size(); at++) {
+                    JsonNode f = frames.get(at);
+                    if (!id.equals(f.path("inReplyTo").asText())) {
+                        continue;
+                    }
+                    if ("reply".equals(f.path("type").asText())) {
+                        replyAt = at;
+                    } else {
+                        assertThat(replyAt).as("a delta of %s after its reply", id).isEqualTo(-1);
+                        assertThat(f.path("type").asText()).isEqualTo("delta");
+                        streamed.append(f.path("text").asText());
+                    }
+                }
+                assertThat(streamed).as(id).hasToString(frames.get(replyAt).path("text").asText());
+            }
+            // the frame format is a public contract: same fields, same order
+            assertThat(ws.framesOfType("delta")).allSatisfy(f ->
+                    assertThat(f.fieldNames()).toIterable().containsExactly("type", "inReplyTo", "chatId", "text"));
+            assertThat(ws.framesOfType("reply")).allSatisfy(f ->
+                    assertThat(f.fieldNames()).toIterable().containsExactly("type", "inReplyTo", "chatId", "text"));
+        }
+    }
+
+    @Test
     void chatIdDefaultsToTheConnectionAndIdIsGenerated() {
         try (WsTestClient ws = WsTestClient.connect(baseUrl())) {
             ws.send("{\"type\":\"message\",\"text\":\"no ids\"}");
