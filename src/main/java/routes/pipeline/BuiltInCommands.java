@@ -19,6 +19,9 @@ import routes.model.ModelProperties;
 import routes.model.ProfileOverrides;
 import routes.model.RoutingHeaders;
 import routes.model.UsageStore;
+import routes.schedule.Reminders;
+import routes.schedule.ScheduleProperties;
+import routes.schedule.When;
 import routes.tools.PendingConfirmations;
 import routes.tools.ToolDefinition;
 import routes.tools.ToolRegistry;
@@ -42,6 +45,7 @@ public class BuiltInCommands extends AsyncProcessorSupport {
         BUILT_IN.put("model", "/model [profile|auto] — show or switch the model profile of this conversation");
         BUILT_IN.put("status", "/status — model profile, history size, instance");
         BUILT_IN.put("usage", "/usage — what you used today");
+        BUILT_IN.put("remind", "/remind <when> <text> — remind you later (10m, in 2h, 18:30 UTC, 2026-12-24T09:00)");
         BUILT_IN.put("tools", "/tools — the tools I may use here");
         BUILT_IN.put("confirm", "/confirm — run the tool I asked about");
         BUILT_IN.put("cancel", "/cancel — do not run it");
@@ -59,11 +63,14 @@ public class BuiltInCommands extends AsyncProcessorSupport {
     private final ToolRunner toolRunner;
     private final PendingConfirmations pending;
     private final CamelContext camel;
+    private final Reminders reminders;
+    private final ScheduleProperties schedule;
     private volatile ProducerTemplate producer;
 
     public BuiltInCommands(ModelGateway models, ModelProperties modelProperties, ProfileOverrides overrides,
             UsageStore usage, LimitsProperties limits, SessionStore sessions, InstanceIdentity identity,
-            ToolRegistry tools, ToolRunner toolRunner, PendingConfirmations pending, CamelContext camel) {
+            ToolRegistry tools, ToolRunner toolRunner, PendingConfirmations pending, CamelContext camel,
+            Reminders reminders, ScheduleProperties schedule) {
         this.models = models;
         this.modelProperties = modelProperties;
         this.overrides = overrides;
@@ -75,6 +82,8 @@ public class BuiltInCommands extends AsyncProcessorSupport {
         this.toolRunner = toolRunner;
         this.pending = pending;
         this.camel = camel;
+        this.reminders = reminders;
+        this.schedule = schedule;
     }
 
     /** Answers a command by setting the reply; leaves anything else alone. */
@@ -108,6 +117,7 @@ public class BuiltInCommands extends AsyncProcessorSupport {
                 case "status" -> status(in);
                 case "usage" -> usage(in);
                 case "tools" -> tools(in);
+                case "remind" -> remind(in, argument);
                 case "cancel" -> pending.take(in) != null ? "Cancelled: the tool did not run."
                         : "There is nothing waiting to be confirmed.";
                 case "forget" -> forget(in);
@@ -233,12 +243,30 @@ public class BuiltInCommands extends AsyncProcessorSupport {
         String text = "Today (UTC) you sent " + today.requests() + " message" + (today.requests() == 1 ? "" : "s")
                 + " to the model, using " + today.tokens() + " tokens (" + today.inputTokens() + " in, "
                 + today.outputTokens() + " out).";
-        long budget = limits.getDailyTokensPerUser();
+        long budget = limits.dailyTokensPerUser(in.channel());
         if (budget > 0) {
             text += " Your daily budget is " + budget + " tokens; " + Math.max(0, budget - today.tokens())
                     + " left.";
         }
         return text;
+    }
+
+    private String remind(Envelope in, String argument) {
+        When.Parsed when = argument.isEmpty() ? null : When.parse(argument, java.time.Instant.now());
+        if (when == null || when.text().isBlank()) {
+            return "Tell me when and what, e.g. /remind 10m stretch your legs, /remind 18:30 call Sam (UTC), "
+                    + "/remind 2026-12-24T09:00 wrap the presents.";
+        }
+        java.time.Instant now = java.time.Instant.now();
+        if (when.at().isAfter(now.plus(schedule.getMaxAhead()))) {
+            return "That is too far ahead; I keep reminders for up to " + schedule.getMaxAhead().toDays() + " days.";
+        }
+        if (reminders.waiting(in) >= schedule.getMaxPerChat()) {
+            return "You already have " + schedule.getMaxPerChat() + " reminders waiting here; that is the most I keep.";
+        }
+        reminders.add(in, when.at(), when.text());
+        return "I will remind you at " + when.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                + " (UTC): " + when.text();
     }
 
     private String tools(Envelope in) {

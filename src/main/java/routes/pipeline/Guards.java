@@ -37,11 +37,11 @@ public class Guards {
     /** Answers the message itself when its sender or conversation sends faster than allowed. */
     public void rateLimit(Exchange exchange) {
         Envelope in = exchange.getProperty(PipelineConstants.INBOUND, Envelope.class);
-        if (limited(exchange, in, "user", in.channel() + ":" + user(in), limits.getUserRate(),
+        if (limited(exchange, in, "user", in.channel() + ":" + user(in), limits.userRate(in.channel()),
                 "You are sending messages faster than allowed")) {
             return;
         }
-        limited(exchange, in, "chat", in.channel() + ":" + in.chatId(), limits.getChatRate(),
+        limited(exchange, in, "chat", in.channel() + ":" + in.chatId(), limits.chatRate(in.channel()),
                 "This conversation receives messages faster than allowed");
     }
 
@@ -63,11 +63,11 @@ public class Guards {
 
     /** Answers the message itself when its sender has used up today's token budget. */
     public void budget(Exchange exchange) {
-        long budget = limits.getDailyTokensPerUser();
+        Envelope in = exchange.getProperty(PipelineConstants.INBOUND, Envelope.class);
+        long budget = limits.dailyTokensPerUser(in.channel());
         if (budget <= 0) {
             return;
         }
-        Envelope in = exchange.getProperty(PipelineConstants.INBOUND, Envelope.class);
         UsageStore.Usage today = usage.today(in.channel(), user(in));
         if (today.tokens() >= budget) {
             exchange.setProperty(PipelineConstants.REPLY, ModelCall.replyTo(in, "You have used your daily budget of "

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -29,9 +28,6 @@ class GuardsTest extends CaravanIntegrationTest {
     private static KafkaTestSupport kafka;
 
     @Autowired
-    private LimitsProperties limits;
-
-    @Autowired
     private StringRedisTemplate redis;
 
     @BeforeAll
@@ -45,21 +41,18 @@ class GuardsTest extends CaravanIntegrationTest {
         kafka.close();
     }
 
-    @AfterEach
-    void limitsOff() {
-        limits.setUserRate(new LimitsProperties.Rate(0, Duration.ofMinutes(1)));
-        limits.setChatRate(new LimitsProperties.Rate(0, Duration.ofMinutes(1)));
-        limits.setDailyTokensPerUser(0);
-    }
+    // the limits are configured for two test channels in the shared configuration (every test context has them),
+    // so whichever context's consumer takes a message applies the same limits
+    private static String channel = "guarded-rate";
 
     private static Envelope message(String chat, String sender, String id, String text) {
-        return Envelope.builder().id(id).traceId("t-" + id).channel("rest").chatId(chat).chatType(ChatType.DIRECT)
+        return Envelope.builder().id(id).traceId("t-" + id).channel(channel).chatId(chat).chatType(ChatType.DIRECT)
                 .senderId(sender).text(text).priority(Priority.REALTIME).receivedAt(Instant.now()).build();
     }
 
     @Test
     void aSenderOverTheRateGetsAClearReplyAndNoModelCall() {
-        limits.setUserRate(new LimitsProperties.Rate(2, Duration.ofMinutes(1)));
+        channel = "guarded-rate";
         String chat = uniqueChat("rate");
         String sender = uniqueChat("sender");
         assertThat(kafka.ask(message(chat, sender, chat + "-1", "rate one"), WAIT).meta("error")).isNull();
@@ -75,7 +68,7 @@ class GuardsTest extends CaravanIntegrationTest {
 
     @Test
     void aSenderOverTheDailyBudgetGetsAClearReplyAndNoModelCall() {
-        limits.setDailyTokensPerUser(1);
+        channel = "guarded-budget";
         String chat = uniqueChat("budget");
         String sender = uniqueChat("spender");
         Envelope first = kafka.ask(message(chat, sender, chat + "-1", "spend my tokens"), WAIT);

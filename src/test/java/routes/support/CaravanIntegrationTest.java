@@ -61,6 +61,9 @@ import routes.CaravanApplication;
             // tests send many messages as one sender; the limits tests switch limits on for themselves
             "caravan.limits.user-rate.permits=0",
             "caravan.limits.chat-rate.permits=0",
+            "caravan.limits.channels.guarded-rate.user-rate.permits=2",
+            "caravan.limits.channels.guarded-rate.user-rate.window=1m",
+            "caravan.limits.channels.guarded-budget.daily-tokens-per-user=1",
             "caravan.models.profiles.cached.chain[0].provider=openai",
             "caravan.models.profiles.cached.chain[0].model=m-cached",
             "caravan.models.profiles.cached.cache=true",

@@ -20,6 +20,45 @@ public class LimitsProperties {
     /** Model tokens (prompt and reply) one sender may use per UTC day; 0 means no budget. */
     private long dailyTokensPerUser;
 
+    /** Limits of one channel, replacing the ones above for its messages (unset values are inherited). */
+    private java.util.Map<String, ChannelLimits> channels = new java.util.LinkedHashMap<>();
+
+    public java.util.Map<String, ChannelLimits> getChannels() { return channels; }
+    public void setChannels(java.util.Map<String, ChannelLimits> channels) { this.channels = channels; }
+
+    /** The sender rate that applies to {@code channel}. */
+    public Rate userRate(String channel) {
+        ChannelLimits c = channels.get(channel);
+        return c != null && c.getUserRate() != null ? c.getUserRate() : userRate;
+    }
+
+    /** The conversation rate that applies to {@code channel}. */
+    public Rate chatRate(String channel) {
+        ChannelLimits c = channels.get(channel);
+        return c != null && c.getChatRate() != null ? c.getChatRate() : chatRate;
+    }
+
+    /** The daily token budget per sender that applies to {@code channel}. */
+    public long dailyTokensPerUser(String channel) {
+        ChannelLimits c = channels.get(channel);
+        return c != null && c.getDailyTokensPerUser() != null ? c.getDailyTokensPerUser() : dailyTokensPerUser;
+    }
+
+    /** Per-channel limits; null inherits. */
+    public static class ChannelLimits {
+
+        private Rate userRate;
+        private Rate chatRate;
+        private Long dailyTokensPerUser;
+
+        public Rate getUserRate() { return userRate; }
+        public void setUserRate(Rate userRate) { this.userRate = userRate; }
+        public Rate getChatRate() { return chatRate; }
+        public void setChatRate(Rate chatRate) { this.chatRate = chatRate; }
+        public Long getDailyTokensPerUser() { return dailyTokensPerUser; }
+        public void setDailyTokensPerUser(Long dailyTokensPerUser) { this.dailyTokensPerUser = dailyTokensPerUser; }
+    }
+
     public DataSize getMaxText() { return maxText; }
     public void setMaxText(DataSize maxText) { this.maxText = maxText; }
     public Rate getUserRate() { return userRate; }

@@ -1,0 +1,56 @@
+package routes.schedule;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.stereotype.Component;
+import routes.envelope.Envelope;
+import routes.envelope.EnvelopeCodec;
+import routes.infra.KafkaProperties;
+import routes.pipeline.KafkaPublishRoute;
+
+/**
+ * Fires due reminders: one leader in the cluster (Camel {@code master:} with the cluster service) looks for due
+ * reminders, publishes each as a reply on its channel's outbound topic (from there the egress delivers it like any
+ * reply, exactly once by its fixed id), and only then removes it. A reminder that fell due while Caravan was down
+ * is still waiting, and fires as soon as a leader runs.
+ */
+@Component
+public class ReminderRoutes extends RouteBuilder {
+
+    private final Reminders reminders;
+    private final KafkaProperties kafka;
+    private final ScheduleProperties properties;
+
+    public ReminderRoutes(Reminders reminders, KafkaProperties kafka, ScheduleProperties properties) {
+        this.reminders = reminders;
+        this.kafka = kafka;
+        this.properties = properties;
+    }
+
+    @Override
+    public void configure() {
+        from("master:caravan-reminders:timer:caravan-reminders?delay=500&period="
+                + properties.getPollInterval().toMillis())
+                .routeId("reminders-fire")
+                .process(exchange -> exchange.getMessage().setBody(reminders.due(Instant.now(), 100)))
+                .split(body()).stopOnException()
+                    .setProperty("CaravanReminderRaw", body())
+                    .process(exchange -> {
+                        String raw = exchange.getMessage().getBody(String.class);
+                        Envelope reminder = EnvelopeCodec.decode(raw.getBytes(StandardCharsets.UTF_8));
+                        exchange.getMessage().setBody(reminder);
+                        exchange.getMessage().setHeader(KafkaPublishRoute.TOPIC,
+                                kafka.getTopics().outbound(reminder.channel()));
+                    })
+                    .to("direct:publish")
+                    .process(exchange -> reminders.remove(exchange.getProperty("CaravanReminderRaw", String.class)))
+                .end();
+    }
+
+    /** Reminders due now (for tests and operators). */
+    public List<String> dueNow() {
+        return reminders.due(Instant.now(), 1000);
+    }
+}
