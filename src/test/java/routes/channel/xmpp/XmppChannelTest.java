@@ -1,0 +1,181 @@
+package routes.channel.xmpp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.jivesoftware.smack.filter.MessageTypeFilter;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smackx.muc.MultiUserChat;
+import org.jivesoftware.smackx.muc.MultiUserChatManager;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.jid.parts.Resourcepart;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import routes.support.CaravanIntegrationTest;
+import routes.support.fakes.EmbeddedXmppServer;
+
+/**
+ * The XMPP channel end to end: people on a real XMPP server (Vysper, over TCP with STARTTLS on loopback) talk to
+ * the gateway's account directly and in a room.
+ */
+class XmppChannelTest extends CaravanIntegrationTest {
+
+    private static final String DOMAIN = "caravan.test";
+    private static final String BOT = "bot@" + DOMAIN;
+    private static final String NICK = "Marvin";
+
+    /** The server lives as long as the test JVM, like the context that points at it. */
+    private static final EmbeddedXmppServer SERVER = new EmbeddedXmppServer(DOMAIN)
+            .user("bot").user("alice").start();
+    private static final String ROOM = SERVER.room("lobby");
+
+    @Autowired
+    private CamelContext camel;
+
+    @Autowired
+    private XmppClient client;
+
+    private XMPPTCPConnection alice;
+    private MultiUserChat aliceInRoom;
+    private final List<String> direct = new CopyOnWriteArrayList<>();
+    private final List<String> room = new CopyOnWriteArrayList<>();
+
+    @DynamicPropertySource
+    static void xmpp(DynamicPropertyRegistry registry) {
+        registry.add("caravan.channels.xmpp.host", () -> "127.0.0.1");
+        registry.add("caravan.channels.xmpp.port", SERVER::port);
+        registry.add("caravan.channels.xmpp.domain", () -> DOMAIN);
+        registry.add("caravan.channels.xmpp.user", () -> "bot");
+        registry.add("caravan.channels.xmpp.password", () -> EmbeddedXmppServer.PASSWORD);
+        registry.add("caravan.channels.xmpp.nickname", () -> NICK);
+        registry.add("caravan.channels.xmpp.rooms[0]", () -> ROOM);
+        registry.add("caravan.channels.xmpp.trust-store", () -> SERVER.trustStore().toString());
+        registry.add("caravan.channels.xmpp.trust-store-password", SERVER::trustStorePassword);
+        registry.add("caravan.channels.xmpp.rate-limit.chat-per-second", () -> "10");
+        registry.add("caravan.channels.retry-delay", () -> "100ms");
+    }
+
+    @BeforeEach
+    void connectAlice() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(() -> camel.getRouteController()
+                .getRouteStatus(XmppConstants.INGRESS_ROUTE) == ServiceStatus.Started
+                && client.joinedRooms().contains(ROOM));
+        alice = SERVER.login("alice", "phone-" + UUID.randomUUID().toString().substring(0, 6));
+        alice.addAsyncStanzaListener(stanza -> {
+            Message message = (Message) stanza;
+            if (message.getFrom() != null && BOT.equals(message.getFrom().asBareJid().toString())) {
+                direct.add(message.getBody());
+            }
+        }, MessageTypeFilter.CHAT);
+        aliceInRoom = MultiUserChatManager.getInstanceFor(alice).getMultiUserChat(JidCreate.entityBareFrom(ROOM));
+        aliceInRoom.addMessageListener(message -> {
+            var from = message.getFrom().getResourceOrNull();
+            if (from != null && NICK.equals(from.toString())) {
+                room.add(message.getBody());
+            }
+        });
+        aliceInRoom.join(aliceInRoom.getEnterConfigurationBuilder(Resourcepart.from(
+                "alice-" + UUID.randomUUID().toString().substring(0, 6))).requestNoHistory().build());
+    }
+
+    @AfterEach
+    void disconnectAlice() throws Exception {
+        if (aliceInRoom.isJoined()) {
+            aliceInRoom.leave();
+        }
+        alice.disconnect();
+    }
+
+    private void tell(String text) throws Exception {
+        tell(text, null);
+    }
+
+    private void tell(String text, String stanzaId) throws Exception {
+        Message message = new Message(JidCreate.entityBareFrom(BOT), text);
+        message.setType(Message.Type.chat);
+        if (stanzaId != null) {
+            message.setStanzaId(stanzaId);
+        }
+        alice.sendStanza(message);
+    }
+
+    private static String unique(String text) {
+        return text + " " + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void aDirectMessageGetsExactlyOneReply() throws Exception {
+        String hello = unique("hello over xmpp");
+        String barrier = unique("and a second one");
+        tell(hello);
+        await().atMost(Duration.ofSeconds(30)).until(() -> direct.contains("echo: " + hello));
+        tell(barrier);
+        // one person is answered in order: once the second is answered, every reply to the first has arrived
+        await().atMost(Duration.ofSeconds(30)).until(() -> direct.contains("echo: " + barrier));
+        assertThat(direct).containsExactly("echo: " + hello, "echo: " + barrier);
+        assertThat(modelCallsFor(hello)).isEqualTo(1);
+    }
+
+    @Test
+    void aRedeliveredStanzaGetsOneReply() throws Exception {
+        String once = unique("only once please");
+        String stanzaId = "dup-" + UUID.randomUUID();
+        tell(once, stanzaId);
+        tell(once, stanzaId);
+        String barrier = unique("after the duplicate");
+        tell(barrier);
+        await().atMost(Duration.ofSeconds(30)).until(() -> direct.contains("echo: " + barrier));
+        assertThat(direct).containsExactly("echo: " + once, "echo: " + barrier);
+        assertThat(modelCallsFor(once)).isEqualTo(1);
+    }
+
+    @Test
+    void aLongReplyArrivesInPieces() throws Exception {
+        String marker = UUID.randomUUID().toString().substring(0, 8);
+        String text = marker + " " + IntStream.range(0, 900).mapToObj(i -> "word" + i)
+                .collect(Collectors.joining(" "));
+        tell(text);
+        String expected = "echo: " + text;
+        await().atMost(Duration.ofSeconds(30)).until(() -> String.join(" ", direct).length() >= expected.length());
+        assertThat(direct).hasSizeGreaterThan(1).allSatisfy(piece -> assertThat(piece.length()).isLessThanOrEqualTo(3000));
+        assertThat(String.join(" ", direct)).isEqualTo(expected);
+    }
+
+    @Test
+    void aRoomMessageNamingTheBotIsAnsweredInTheRoom() throws Exception {
+        String question = unique(NICK + ", what is the answer?");
+        aliceInRoom.sendMessage(question);
+        await().atMost(Duration.ofSeconds(30)).until(() -> room.contains("echo: " + question));
+        String second = unique("thanks " + NICK.toLowerCase());
+        aliceInRoom.sendMessage(second);
+        // the bot's own reply names it too: were it not recognised when the room reflects it, it would be answered
+        await().atMost(Duration.ofSeconds(30)).until(() -> room.contains("echo: " + second));
+        assertThat(room).containsExactly("echo: " + question, "echo: " + second);
+        assertThat(direct).isEmpty();
+    }
+
+    @Test
+    void aRoomMessageWithoutAMentionIsNotAnswered() throws Exception {
+        String chatter = unique("just chatting among people");
+        aliceInRoom.sendMessage(chatter);
+        String barrier = unique("@" + NICK + " are you there?");
+        aliceInRoom.sendMessage(barrier);
+        // one room is answered in order: once the mention is answered, the chatter before it has been passed over
+        await().atMost(Duration.ofSeconds(30)).until(() -> room.contains("echo: " + barrier));
+        assertThat(room).containsExactly("echo: " + barrier);
+        assertThat(modelCallsFor(chatter)).isZero();
+    }
+}
