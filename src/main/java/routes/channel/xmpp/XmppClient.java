@@ -18,6 +18,7 @@ import org.apache.camel.support.service.ServiceHelper;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.MessageListener;
 import org.jivesoftware.smack.ReconnectionManager;
+import org.jivesoftware.smack.SmackConfiguration;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
@@ -55,6 +56,9 @@ public class XmppClient implements DisposableBean {
 
     public XmppClient(XmppProperties properties, LimitsProperties limits) {
         this.properties = properties;
+        // the endpoint creates and logs in its connection itself, before a per-connection timeout could be set:
+        // the library-wide default applies to TLS set-up and login (Caravan is Smack's only user in the process)
+        SmackConfiguration.setDefaultReplyTimeout((int) properties.getReplyTimeout().toMillis());
         this.account = new XmppMessages.Account(properties.accountJid(), properties.effectiveNickname(),
                 java.util.Set.copyOf(properties.getRooms()), properties.getGroupPolicy(),
                 limits.getMaxText().toBytes());

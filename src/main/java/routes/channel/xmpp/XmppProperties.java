@@ -62,7 +62,7 @@ public class XmppProperties {
     /** Password of the trust store. Secret, never logged. */
     private String trustStorePassword = "";
 
-    /** Longest wait for the server to answer a request (connect, login, joining a room). */
+    /** Longest wait for the server to answer a request (connect, TLS, login, joining a room). */
     private Duration replyTimeout = Duration.ofSeconds(10);
 
     /** Longest piece of a reply; a longer reply goes as several messages. */

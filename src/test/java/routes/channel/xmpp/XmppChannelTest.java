@@ -3,17 +3,22 @@ package routes.channel.xmpp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.builder.RouteBuilder;
 import org.jivesoftware.smack.filter.MessageTypeFilter;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jivesoftware.smackx.muc.MultiUserChat;
 import org.jivesoftware.smackx.muc.MultiUserChatManager;
 import org.jxmpp.jid.impl.JidCreate;
@@ -22,15 +27,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import routes.envelope.ChatType;
+import routes.envelope.Envelope;
+import routes.envelope.EnvelopeCodec;
 import routes.support.CaravanIntegrationTest;
 import routes.support.fakes.EmbeddedXmppServer;
 
 /**
  * The XMPP channel end to end: people on a real XMPP server (Vysper, over TCP with STARTTLS on loopback) talk to
- * the gateway's account directly and in a room.
+ * the gateway's account directly and in a room. The same context runs kamelets/xmpp-source and xmpp-sink on a
+ * second account.
  */
+@Import(XmppChannelTest.KameletRoutes.class)
 class XmppChannelTest extends CaravanIntegrationTest {
 
     private static final String DOMAIN = "caravan.test";
@@ -39,7 +52,11 @@ class XmppChannelTest extends CaravanIntegrationTest {
 
     /** The server lives as long as the test JVM, like the context that points at it. */
     private static final EmbeddedXmppServer SERVER = new EmbeddedXmppServer(DOMAIN)
-            .user("bot").user("alice").start();
+            .user("bot").user("alice").user("kbot").start();
+    private static final String KAMELET_BOT = "kbot@" + DOMAIN;
+
+    /** What the source kamelet passed on. */
+    private static final ConcurrentLinkedQueue<String> FROM_KAMELET = new ConcurrentLinkedQueue<>();
     private static final String ROOM = SERVER.room("lobby");
 
     @Autowired
@@ -48,10 +65,39 @@ class XmppChannelTest extends CaravanIntegrationTest {
     @Autowired
     private XmppClient client;
 
+    @Autowired
+    private ProducerTemplate producer;
+
     private XMPPTCPConnection alice;
     private MultiUserChat aliceInRoom;
     private final List<String> direct = new CopyOnWriteArrayList<>();
     private final List<String> room = new CopyOnWriteArrayList<>();
+    private final List<String> fromKameletBot = new CopyOnWriteArrayList<>();
+
+    /** Routes an integrator would write around the kamelets, on a second account. */
+    @TestConfiguration
+    static class KameletRoutes {
+        @Bean
+        XMPPTCPConnectionConfiguration xmppKameletConnection() throws Exception {
+            return SERVER.connectionConfiguration();
+        }
+
+        @Bean
+        RouteBuilder xmppKameletRoutes() {
+            String account = "host=127.0.0.1&port=" + SERVER.port() + "&serviceName=" + DOMAIN
+                    + "&user=kbot&password=" + EmbeddedXmppServer.PASSWORD
+                    + "&connectionConfig=#bean:xmppKameletConnection";
+            return new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("kamelet:xmpp-source?" + account).routeId("xmpp-kamelet-source-test")
+                            .process(e -> FROM_KAMELET.add(e.getMessage().getBody(String.class)));
+                    from("direct:xmpp-kamelet-sink").routeId("xmpp-kamelet-sink-test")
+                            .to("kamelet:xmpp-sink?maxText=100&" + account);
+                }
+            };
+        }
+    }
 
     @DynamicPropertySource
     static void xmpp(DynamicPropertyRegistry registry) {
@@ -74,10 +120,14 @@ class XmppChannelTest extends CaravanIntegrationTest {
                 .getRouteStatus(XmppConstants.INGRESS_ROUTE) == ServiceStatus.Started
                 && client.joinedRooms().contains(ROOM));
         alice = SERVER.login("alice", "phone-" + UUID.randomUUID().toString().substring(0, 6));
-        alice.addAsyncStanzaListener(stanza -> {
+        // a synchronous listener sees the messages in the order they arrived
+        alice.addSyncStanzaListener(stanza -> {
             Message message = (Message) stanza;
-            if (message.getFrom() != null && BOT.equals(message.getFrom().asBareJid().toString())) {
+            String from = message.getFrom() == null ? "" : message.getFrom().asBareJid().toString();
+            if (BOT.equals(from)) {
                 direct.add(message.getBody());
+            } else if (KAMELET_BOT.equals(from)) {
+                fromKameletBot.add(message.getBody());
             }
         }, MessageTypeFilter.CHAT);
         aliceInRoom = MultiUserChatManager.getInstanceFor(alice).getMultiUserChat(JidCreate.entityBareFrom(ROOM));
@@ -97,6 +147,10 @@ class XmppChannelTest extends CaravanIntegrationTest {
             aliceInRoom.leave();
         }
         alice.disconnect();
+    }
+
+    private void tellKameletBot(String text) throws Exception {
+        alice.sendStanza(new Message(JidCreate.entityBareFrom(KAMELET_BOT), text));
     }
 
     private void tell(String text) throws Exception {
@@ -177,5 +231,28 @@ class XmppChannelTest extends CaravanIntegrationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> room.contains("echo: " + barrier));
         assertThat(room).containsExactly("echo: " + barrier);
         assertThat(modelCallsFor(chatter)).isZero();
+    }
+
+    @Test
+    void theKameletsCarryAMessageInAndAReplyOut() throws Exception {
+        String hello = unique("via the kamelet");
+        tellKameletBot(hello);
+        String json = await().atMost(Duration.ofSeconds(30)).until(
+                () -> FROM_KAMELET.stream().filter(b -> b.contains(hello)).findFirst().orElse(null),
+                b -> b != null);
+        Envelope envelope = EnvelopeCodec.decode(json.getBytes(StandardCharsets.UTF_8));
+        assertThat(envelope.channel()).isEqualTo("xmpp");
+        assertThat(envelope.chatId()).isEqualTo("alice@" + DOMAIN);
+        assertThat(envelope.chatType()).isEqualTo(ChatType.DIRECT);
+        assertThat(envelope.account()).isEqualTo(KAMELET_BOT);
+        assertThat(envelope.text()).isEqualTo(hello);
+
+        String answer = "answered by the sink, " + "in pieces ".repeat(15).trim();
+        Envelope reply = Envelope.builder().id(envelope.id() + ":reply").inReplyTo(envelope.id()).channel("xmpp")
+                .chatId(envelope.chatId()).chatType(ChatType.DIRECT).text(answer).build();
+        producer.sendBody("direct:xmpp-kamelet-sink", EnvelopeCodec.encodeToString(reply));
+        await().atMost(Duration.ofSeconds(30)).until(() -> String.join(" ", fromKameletBot).equals(answer));
+        assertThat(fromKameletBot).hasSize(2);
+        assertThat(direct).isEmpty();
     }
 }

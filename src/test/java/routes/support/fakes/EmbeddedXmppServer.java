@@ -100,6 +100,20 @@ public final class EmbeddedXmppServer implements AutoCloseable {
 
     /** A logged-in client of {@code localpart}, as a person's chat app would be. */
     public XMPPTCPConnection login(String localpart, String resource) throws Exception {
+        XMPPTCPConnection connection = new XMPPTCPConnection(builder()
+                .setUsernameAndPassword(localpart, PASSWORD)
+                .setResource(resource)
+                .build());
+        connection.connect().login();
+        return connection;
+    }
+
+    /** Connection settings for this server that trust its certificate; the account is given at login. */
+    public XMPPTCPConnectionConfiguration connectionConfiguration() throws Exception {
+        return builder().build();
+    }
+
+    private XMPPTCPConnectionConfiguration.Builder builder() throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(trustStore)) {
             trust.load(in, STORE_PASSWORD.toCharArray());
@@ -108,17 +122,14 @@ public final class EmbeddedXmppServer implements AutoCloseable {
         factory.init(trust);
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, factory.getTrustManagers(), null);
-        XMPPTCPConnection connection = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
+        return XMPPTCPConnectionConfiguration.builder()
                 .setXmppDomain(domain)
                 .setHost("127.0.0.1")
                 .setPort(port)
-                .setUsernameAndPassword(localpart, PASSWORD)
-                .setResource(resource)
                 .setSecurityMode(SecurityMode.required)
-                .setCustomSSLContext(tls)
-                .build());
-        connection.connect().login();
-        return connection;
+                // Vysper's TLS layer (MINA 2.0) now and then stalls a TLS 1.3 handshake
+                .setEnabledSSLProtocols(new String[] {"TLSv1.2"})
+                .setCustomSSLContext(tls);
     }
 
     @Override
