@@ -73,7 +73,7 @@ public class XmppClient implements DisposableBean {
     public synchronized XmppEndpoint endpoint(CamelContext context) {
         if (endpoint == null) {
             XmppEndpoint e = new XmppEndpoint("xmpp://" + properties.getHost() + ":" + properties.getPort() + "/"
-                    + properties.accountJid(), context.getComponent("xmpp", XmppComponent.class));
+                    + properties.localpart(), context.getComponent("xmpp", XmppComponent.class));
             e.setHost(properties.getHost());
             e.setPort(properties.getPort());
             e.setServiceName(properties.xmppDomain());
