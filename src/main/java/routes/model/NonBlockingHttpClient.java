@@ -5,6 +5,7 @@ import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.http.client.HttpClient;
 import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
+import dev.langchain4j.http.client.sse.DefaultServerSentEventParser;
 import dev.langchain4j.http.client.sse.ServerSentEvent;
 import dev.langchain4j.http.client.sse.ServerSentEventContext;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
@@ -30,6 +31,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * flight, so here the body is consumed by a {@link Flow.Subscriber} of lines: a thread is used only while a line is
  * being handed on. Non-2xx answers become a {@link ProviderHttpException} that keeps the response headers
  * (Retry-After matters to the retry policy).
+ *
+ * <p>The parser a module passes says how the stream is framed, but it reads a blocking stream, so it is not run:
+ * its two framings are done here instead. LangChain4j's {@link DefaultServerSentEventParser} (OpenAI, Anthropic)
+ * means server-sent events; a parser of the module's own means one event per line, which is how the Ollama module
+ * reads Ollama's newline-delimited JSON.
  */
 public final class NonBlockingHttpClient implements HttpClient {
 
@@ -63,10 +69,11 @@ public final class NonBlockingHttpClient implements HttpClient {
         }
     }
 
-    /** Streams server-sent events; the parser argument is ignored, events are parsed from lines here. */
+    /** Streams events, framed as {@code parser} would frame them (see the class comment). */
     @Override
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
-        SseLineSubscriber subscriber = new SseLineSubscriber(listener);
+        boolean eventPerLine = parser != null && !(parser instanceof DefaultServerSentEventParser);
+        SseLineSubscriber subscriber = new SseLineSubscriber(listener, eventPerLine);
         CompletableFuture<HttpResponse<Void>> call = delegate.sendAsync(toJdk(request), info -> {
             if (info.statusCode() >= 200 && info.statusCode() <= 299) {
                 listener.onOpen(SuccessfulHttpResponse.builder()
@@ -109,10 +116,14 @@ public final class NonBlockingHttpClient implements HttpClient {
         return builder.build();
     }
 
-    /** Turns lines into server-sent events (the WHATWG event-stream format) and ends the listener exactly once. */
+    /**
+     * Turns lines into server-sent events (the WHATWG event-stream format), or each non-blank line into one event,
+     * and ends the listener exactly once.
+     */
     private static final class SseLineSubscriber implements Flow.Subscriber<String>, ServerSentEventParsingHandle {
 
         private final ServerSentEventListener listener;
+        private final boolean eventPerLine;
         private final AtomicBoolean finished = new AtomicBoolean();
         private final AtomicBoolean cancelled = new AtomicBoolean();
         private final StringBuilder data = new StringBuilder();
@@ -120,8 +131,9 @@ public final class NonBlockingHttpClient implements HttpClient {
         private volatile CompletableFuture<?> call;
         private String event;
 
-        SseLineSubscriber(ServerSentEventListener listener) {
+        SseLineSubscriber(ServerSentEventListener listener, boolean eventPerLine) {
             this.listener = listener;
+            this.eventPerLine = eventPerLine;
         }
 
         @Override
@@ -139,7 +151,11 @@ public final class NonBlockingHttpClient implements HttpClient {
             if (cancelled.get()) {
                 return;
             }
-            if (line.isEmpty()) {
+            if (eventPerLine) {
+                if (!line.isBlank()) {
+                    deliver(new ServerSentEvent(null, line));
+                }
+            } else if (line.isEmpty()) {
                 dispatch();
             } else if (line.startsWith(":")) {
                 // a comment: servers send these as keep-alives
@@ -168,6 +184,10 @@ public final class NonBlockingHttpClient implements HttpClient {
             ServerSentEvent sse = new ServerSentEvent(event, data.toString());
             data.setLength(0);
             event = null;
+            deliver(sse);
+        }
+
+        private void deliver(ServerSentEvent sse) {
             try {
                 listener.onEvent(sse, new ServerSentEventContext(this));
             } catch (RuntimeException e) {
