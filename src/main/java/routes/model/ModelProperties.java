@@ -41,8 +41,11 @@ public class ModelProperties {
          */
         private String type = "openai";
 
-        /** Base URL of the API, e.g. https://api.openai.com/v1. */
-        private String baseUrl = "https://api.openai.com/v1";
+        /**
+         * Base URL of the API; when unset, the public one of the type: https://api.openai.com/v1,
+         * https://api.anthropic.com/v1, or a local Ollama at http://localhost:11434.
+         */
+        private String baseUrl;
 
         /** API key; empty for servers that need none. Never logged. */
         private String apiKey = "";
@@ -67,7 +70,16 @@ public class ModelProperties {
 
         public String getType() { return type; }
         public void setType(String type) { this.type = type; }
-        public String getBaseUrl() { return baseUrl; }
+        public String getBaseUrl() {
+            if (baseUrl != null && !baseUrl.isBlank()) {
+                return baseUrl;
+            }
+            return switch (type == null ? "openai" : type.toLowerCase(java.util.Locale.ROOT)) {
+                case "anthropic" -> "https://api.anthropic.com/v1";
+                case "ollama" -> "http://localhost:11434";
+                default -> "https://api.openai.com/v1";
+            };
+        }
         public void setBaseUrl(String baseUrl) { this.baseUrl = baseUrl; }
         public String getApiKey() { return apiKey; }
         public void setApiKey(String apiKey) { this.apiKey = apiKey; }
@@ -86,17 +98,17 @@ public class ModelProperties {
 
         /**
          * Whether the provider can be called: a key is set, or the base URL points at a server that needs none.
-         * The public OpenAI endpoint without a key cannot answer, so that one counts as not configured.
+         * The public OpenAI and Anthropic endpoints without a key cannot answer, so those count as not configured.
          */
         public boolean isConfigured() {
             boolean hasKey = apiKey != null && !apiKey.isBlank();
-            return hasKey || (baseUrl != null && !baseUrl.isBlank() && !baseUrl.contains("api.openai.com")
-                    && !baseUrl.contains("api.anthropic.com"));
+            String url = getBaseUrl();
+            return hasKey || (!url.contains("api.openai.com") && !url.contains("api.anthropic.com"));
         }
 
         @Override
         public String toString() {
-            return "Provider[type=" + type + ", baseUrl=" + baseUrl + ", apiKey=" + (apiKey == null || apiKey.isBlank()
+            return "Provider[type=" + type + ", baseUrl=" + getBaseUrl() + ", apiKey=" + (apiKey == null || apiKey.isBlank()
                     ? "(none)" : "****") + ", timeout=" + timeout + "]";
         }
     }
