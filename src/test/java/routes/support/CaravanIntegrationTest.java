@@ -58,6 +58,28 @@ import routes.CaravanApplication;
             "caravan.models.providers.narrow.max-concurrent=2",
             "caravan.models.profiles.narrow.chain[0].provider=narrow",
             "caravan.models.profiles.narrow.chain[0].model=m-narrow",
+            // provider types: the Anthropic Messages API and Ollama's native API, each alone and as a chain
+            "caravan.models.providers.claude.type=anthropic",
+            "caravan.models.providers.claude.api-key=" + TestInfra.ANTHROPIC_KEY,
+            "caravan.models.providers.claude.timeout=5s",
+            "caravan.models.providers.claude.retry.initial-backoff=50ms",
+            "caravan.models.providers.claude.retry.max-retry-after=3s",
+            "caravan.models.providers.llama.type=ollama",
+            "caravan.models.providers.llama.timeout=5s",
+            "caravan.models.profiles.claude.chain[0].provider=claude",
+            "caravan.models.profiles.claude.chain[0].model=claude-fake",
+            "caravan.models.profiles.claude.system-prompt=You are Claude here.",
+            "caravan.models.profiles.claude.temperature=0.3",
+            "caravan.models.profiles.claude.max-tokens=256",
+            "caravan.models.profiles.llama.chain[0].provider=llama",
+            "caravan.models.profiles.llama.chain[0].model=llama-fake",
+            "caravan.models.profiles.llama.system-prompt=You are a llama.",
+            "caravan.models.profiles.llama.temperature=0.6",
+            "caravan.models.profiles.llama.max-tokens=128",
+            "caravan.models.profiles.claude-then-llama.chain[0].provider=claude",
+            "caravan.models.profiles.claude-then-llama.chain[0].model=claude-fake",
+            "caravan.models.profiles.claude-then-llama.chain[1].provider=llama",
+            "caravan.models.profiles.claude-then-llama.chain[1].model=llama-fake",
             // tests send many messages as one sender; the limits tests switch limits on for themselves
             "caravan.limits.user-rate.permits=0",
             "caravan.limits.chat-rate.permits=0",
@@ -105,6 +127,8 @@ public abstract class CaravanIntegrationTest {
         registry.add("caravan.models.providers.rr-a.base-url", TestInfra.PRIMARY::baseUrl);
         registry.add("caravan.models.providers.rr-b.base-url", TestInfra.BACKUP::baseUrl);
         registry.add("caravan.models.providers.narrow.base-url", TestInfra.PRIMARY::baseUrl);
+        registry.add("caravan.models.providers.claude.base-url", TestInfra.ANTHROPIC::baseUrl);
+        registry.add("caravan.models.providers.llama.base-url", TestInfra.OLLAMA::baseUrl);
     }
 
     @org.springframework.beans.factory.annotation.Autowired

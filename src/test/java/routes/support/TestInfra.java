@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * What every test of one run shares: one storage directory (so one embedded Kafka and one embedded Redis, started
- * by the application's own start-up code) and one fake model server.
+ * by the application's own start-up code) and the fake model servers.
  */
 public final class TestInfra {
 
@@ -22,6 +22,15 @@ public final class TestInfra {
 
     /** The fallback provider of the resilience tests' chains. */
     public static final FakeOpenAiServer BACKUP = new FakeOpenAiServer().start();
+
+    /** The key the fake Anthropic API accepts. */
+    public static final String ANTHROPIC_KEY = "sk-ant-test-7f3c";
+
+    /** The fake Anthropic Messages API of the provider-type tests. */
+    public static final FakeAnthropicServer ANTHROPIC = new FakeAnthropicServer(ANTHROPIC_KEY).start();
+
+    /** The fake native Ollama API of the provider-type tests. */
+    public static final FakeOllamaServer OLLAMA = new FakeOllamaServer().start();
 
     private TestInfra() {
     }
