@@ -12,9 +12,10 @@ import routes.pipeline.KafkaPublishRoute;
 
 /**
  * Fires due reminders: one leader in the cluster (Camel {@code master:} with the cluster service) looks for due
- * reminders, publishes each as a reply on its channel's outbound topic (from there the egress delivers it like any
- * reply, exactly once by its fixed id), and only then removes it. A reminder that fell due while Caravan was down
- * is still waiting, and fires as soon as a leader runs.
+ * reminders, claims each atomically in Redis (so even two leaders during a hand-over publish it once), publishes it
+ * as a reply on its channel's outbound topic (from there the egress delivers it like any reply, once by its fixed
+ * id), and then forgets it. A claim whose instance died before publishing goes back after a lease. A reminder that
+ * fell due while Caravan was down is still waiting, and fires as soon as a leader runs.
  */
 @Component
 public class ReminderRoutes extends RouteBuilder {
@@ -34,18 +35,24 @@ public class ReminderRoutes extends RouteBuilder {
         from("master:caravan-reminders:timer:caravan-reminders?delay=500&period="
                 + properties.getPollInterval().toMillis())
                 .routeId("reminders-fire")
-                .process(exchange -> exchange.getMessage().setBody(reminders.due(Instant.now(), 100)))
+                .process(exchange -> {
+                    Instant now = Instant.now();
+                    reminders.recover(now);
+                    exchange.getMessage().setBody(reminders.due(now, 100));
+                })
                 .split(body()).stopOnException()
-                    .setProperty("CaravanReminderRaw", body())
-                    .process(exchange -> {
-                        String raw = exchange.getMessage().getBody(String.class);
-                        Envelope reminder = EnvelopeCodec.decode(raw.getBytes(StandardCharsets.UTF_8));
-                        exchange.getMessage().setBody(reminder);
-                        exchange.getMessage().setHeader(KafkaPublishRoute.TOPIC,
-                                kafka.getTopics().outbound(reminder.channel()));
-                    })
-                    .to("direct:publish")
-                    .process(exchange -> reminders.remove(exchange.getProperty("CaravanReminderRaw", String.class)))
+                    .filter(exchange -> reminders.claim(exchange.getMessage().getBody(String.class), Instant.now()))
+                        .setProperty("CaravanReminderRaw", body())
+                        .process(exchange -> {
+                            String raw = exchange.getMessage().getBody(String.class);
+                            Envelope reminder = EnvelopeCodec.decode(raw.getBytes(StandardCharsets.UTF_8));
+                            exchange.getMessage().setBody(reminder);
+                            exchange.getMessage().setHeader(KafkaPublishRoute.TOPIC,
+                                    kafka.getTopics().outbound(reminder.channel()));
+                        })
+                        .to("direct:publish")
+                        .process(exchange -> reminders.fired(exchange.getProperty("CaravanReminderRaw", String.class)))
+                    .end()
                 .end();
     }
 

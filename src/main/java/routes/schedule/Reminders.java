@@ -20,6 +20,31 @@ import routes.envelope.Ids;
 public class Reminders {
 
     static final String DUE = "caravan:reminders";
+    static final String FIRING = "caravan:reminders:firing";
+
+    /** How long a claimed reminder may take to be published before another instance may fire it. */
+    static final java.time.Duration LEASE = java.time.Duration.ofSeconds(60);
+
+    // moves a due reminder to the firing set: only one caller gets 1
+    private static final org.springframework.data.redis.core.script.DefaultRedisScript<Long> CLAIM =
+            new org.springframework.data.redis.core.script.DefaultRedisScript<>("""
+                    if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+                      redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+                      return 1
+                    end
+                    return 0
+                    """, Long.class);
+
+    // puts back reminders whose firing instance died before publishing them
+    private static final org.springframework.data.redis.core.script.DefaultRedisScript<Long> RECOVER =
+            new org.springframework.data.redis.core.script.DefaultRedisScript<>("""
+                    local stale = redis.call('ZRANGEBYSCORE', KEYS[2], 0, ARGV[1])
+                    for _, member in ipairs(stale) do
+                      redis.call('ZREM', KEYS[2], member)
+                      redis.call('ZADD', KEYS[1], ARGV[1], member)
+                    end
+                    return #stale
+                    """, Long.class);
 
     private final StringRedisTemplate redis;
 
@@ -56,10 +81,25 @@ public class Reminders {
         return raw == null ? List.of() : new ArrayList<>(raw);
     }
 
-    /** Removes a fired reminder; false when another instance removed it first. */
-    public boolean remove(String raw) {
-        Long removed = redis.opsForZSet().remove(DUE, raw);
-        return removed != null && removed > 0;
+    /**
+     * Claims a due reminder for firing: true for exactly one caller. A claimed reminder not {@link #fired} within
+     * the lease goes back to the due ones ({@link #recover}), so a crash between claim and publish loses nothing.
+     */
+    public boolean claim(String raw, Instant now) {
+        Long claimed = redis.execute(CLAIM, List.of(DUE, FIRING), raw,
+                String.valueOf(now.plus(LEASE).toEpochMilli()));
+        return claimed != null && claimed == 1;
+    }
+
+    /** Forgets a reminder that is on Kafka. */
+    public void fired(String raw) {
+        redis.opsForZSet().remove(FIRING, raw);
+    }
+
+    /** Puts back reminders claimed by an instance that died before publishing them; returns how many. */
+    public long recover(Instant now) {
+        Long back = redis.execute(RECOVER, List.of(DUE, FIRING), String.valueOf(now.toEpochMilli()));
+        return back == null ? 0 : back;
     }
 
     /** How many reminders wait for the conversation of {@code message}. */

@@ -3,7 +3,7 @@ package routes.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.JsonSchema;
+import com.networknt.schema.Schema;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import java.time.Duration;
@@ -47,7 +47,7 @@ public class ToolRunner implements DisposableBean {
     private final ToolsProperties properties;
     private final PendingConfirmations pending;
     private final Map<String, AsyncProducer> producers = new ConcurrentHashMap<>();
-    private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();
+    private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
 
     public ToolRunner(CamelContext camel, ToolRegistry registry, ToolsProperties properties,
             PendingConfirmations pending) {
@@ -95,6 +95,22 @@ public class ToolRunner implements DisposableBean {
 
     /** Runs one tool call for {@code message}; the result is text for the model (errors included). */
     public CompletableFuture<String> run(Envelope message, String name, String arguments) {
+        return execute(message, name, arguments).thenApply(outcome -> outcome.checked()
+                ? untrusted(name, outcome.text()) : outcome.text());
+    }
+
+    /**
+     * The outcome of one call.
+     *
+     * @param text    the tool's result, or what went wrong
+     * @param ok      whether the tool ran and succeeded
+     * @param checked whether the call passed the checks and reached the tool (its text is then tool output)
+     */
+    public record Outcome(String text, boolean ok, boolean checked) {
+    }
+
+    /** Checks and runs one tool call for {@code message}; the raw outcome (for callers other than the model). */
+    public CompletableFuture<Outcome> execute(Envelope message, String name, String arguments) {
         ToolDefinition tool = registry.get(name).orElse(null);
         if (tool == null) {
             return done(message, name, arguments, "refused", "error: there is no tool called " + name);
@@ -129,25 +145,26 @@ public class ToolRunner implements DisposableBean {
                     Duration took = Duration.ofNanos(System.nanoTime() - started);
                     if (error != null) {
                         audit(message, name, arguments, "timeout", took);
-                        return untrusted(name, "error: the tool took longer than " + properties.getTimeout());
+                        return new Outcome("error: the tool took longer than " + properties.getTimeout(), false,
+                                true);
                     }
                     if (ex.getException() != null) {
                         LOG.warn("tool {} failed for message {}: {}", name, message.id(),
                                 ex.getException().getMessage());
                         audit(message, name, arguments, "failed", took);
-                        return untrusted(name, "error: the tool failed: " + shorten(
-                                String.valueOf(ex.getException().getMessage()), 300));
+                        return new Outcome("error: the tool failed: " + shorten(
+                                String.valueOf(ex.getException().getMessage()), 300), false, true);
                     }
                     audit(message, name, arguments, "ok", took);
                     String text = ex.getMessage().getBody(String.class);
-                    return untrusted(name, text == null ? "" : shorten(text, properties.getMaxResultChars()));
+                    return new Outcome(text == null ? "" : shorten(text, properties.getMaxResultChars()), true, true);
                 });
     }
 
-    private CompletableFuture<String> done(Envelope message, String name, String arguments, String outcome,
+    private CompletableFuture<Outcome> done(Envelope message, String name, String arguments, String outcome,
             String text) {
         audit(message, name, arguments, outcome, Duration.ZERO);
-        return CompletableFuture.completedFuture(text);
+        return CompletableFuture.completedFuture(new Outcome(text, false, false));
     }
 
     /** Tool output as the model reads it: clearly data, never instructions. */

@@ -2,10 +2,9 @@ package routes.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.request.json.JsonArraySchema;
 import dev.langchain4j.model.chat.request.json.JsonBooleanSchema;
@@ -19,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A tool's JSON schema, twice: as the model sees it (LangChain4j's schema elements, which every provider module
@@ -28,20 +26,19 @@ import java.util.Set;
 public final class ToolSchemas {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     private ToolSchemas() {
     }
 
     /** The compiled input check of a tool. */
-    public static JsonSchema validator(ToolDefinition tool) {
-        return FACTORY.getSchema(parse(tool));
+    public static Schema validator(ToolDefinition tool) {
+        return REGISTRY.getSchema(parse(tool));
     }
 
     /** The problems of {@code input} against the tool's schema; empty when it fits. */
-    public static List<String> problems(JsonSchema schema, JsonNode input) {
-        Set<ValidationMessage> messages = schema.validate(input);
-        return messages.stream().map(ValidationMessage::getMessage).sorted().toList();
+    public static List<String> problems(Schema schema, JsonNode input) {
+        return schema.validate(input).stream().map(e -> e.toString()).sorted().toList();
     }
 
     /** What the model is told about the tool. */

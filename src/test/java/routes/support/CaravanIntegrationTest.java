@@ -89,6 +89,8 @@ import routes.CaravanApplication;
             "caravan.models.profiles.cached.chain[0].provider=openai",
             "caravan.models.profiles.cached.chain[0].model=m-cached",
             "caravan.models.profiles.cached.cache=true",
+            // Caravan uses the tools of an MCP server: its own /mcp endpoint, over real HTTP
+            "caravan.mcp.clients.self.url=http://127.0.0.1:${local.server.port}/mcp",
             "caravan.http.reply-timeout=20s",
             "caravan.http.ping-interval=2s",
             // test contexts come and go in one JVM: a closed one must leave its groups at once, not after

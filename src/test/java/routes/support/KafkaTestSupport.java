@@ -52,13 +52,22 @@ public final class KafkaTestSupport implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(info -> new TopicPartition(topic, info.partition()))
-                    .toList();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            // a topic written for the first time a moment ago may not have its partitions known yet
+            List<TopicPartition> partitions = new ArrayList<>();
+            try {
+                org.awaitility.Awaitility.await().atMost(timeout).pollInSameThread().pollInterval(Duration.ofMillis(100))
+                        .until(() -> {
+                    consumer.partitionsFor(topic, Duration.ofSeconds(5))
+                            .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+                    return !partitions.isEmpty();
+                });
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                return new ArrayList<>();
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             List<ConsumerRecord<String, byte[]>> matched = new ArrayList<>();
-            long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (filter.test(record)) {

@@ -1,0 +1,178 @@
+package routes.tools.mcp;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.server.McpAsyncServer;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.filter.OncePerRequestFilter;
+import reactor.core.publisher.Mono;
+import routes.envelope.ChatType;
+import routes.envelope.Envelope;
+import routes.envelope.Ids;
+import routes.tools.ToolDefinition;
+import routes.tools.ToolRegistry;
+import routes.tools.ToolRunner;
+
+/**
+ * Caravan's tools served over the Model Context Protocol (streamable HTTP at {@code caravan.mcp.server.path}),
+ * with the official MCP Java SDK. A call runs like a model's call: schema check, permissions (MCP callers are the
+ * channel {@code mcp}, so tools with side effects need {@code caravan.tools.allow.<tool>: ["mcp:*"]}), time limit
+ * and audit. Guarded by {@code caravan.mcp.server.token}, or open to loopback callers only without one.
+ */
+@Configuration
+@ConditionalOnProperty(name = "caravan.mcp.server.enabled", havingValue = "true", matchIfMissing = true)
+public class McpServerSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(McpServerSetup.class);
+
+    @Bean
+    HttpServletStreamableServerTransportProvider mcpTransport(McpProperties properties) {
+        return HttpServletStreamableServerTransportProvider.builder()
+                .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
+                .mcpEndpoint(properties.getServer().getPath())
+                .build();
+    }
+
+    @Bean
+    ServletRegistrationBean<HttpServletStreamableServerTransportProvider> mcpServlet(
+            HttpServletStreamableServerTransportProvider transport, McpProperties properties) {
+        ServletRegistrationBean<HttpServletStreamableServerTransportProvider> servlet =
+                new ServletRegistrationBean<>(transport, properties.getServer().getPath());
+        servlet.setAsyncSupported(true);
+        servlet.setName("caravan-mcp");
+        return servlet;
+    }
+
+    @Bean
+    FilterRegistrationBean<OncePerRequestFilter> mcpGuard(McpProperties properties) {
+        String token = properties.getServer().getToken();
+        FilterRegistrationBean<OncePerRequestFilter> filter = new FilterRegistrationBean<>(new OncePerRequestFilter() {
+            @Override
+            protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
+                    FilterChain chain) throws ServletException, IOException {
+                String refusal = refusal(request, token);
+                if (refusal != null) {
+                    response.setStatus(refusal.startsWith("401") ? 401 : 403);
+                    response.setContentType("application/json");
+                    response.getWriter().write("{\"error\":{\"message\":\"" + refusal.substring(4)
+                            + "\",\"type\":\"authentication_error\",\"code\":\"mcp_unauthorized\",\"param\":null}}");
+                    return;
+                }
+                chain.doFilter(request, response);
+            }
+        });
+        filter.addUrlPatterns(properties.getServer().getPath(), properties.getServer().getPath() + "/*");
+        filter.setName("caravan-mcp-guard");
+        return filter;
+    }
+
+    static String refusal(HttpServletRequest request, String token) {
+        if (token != null && !token.isBlank()) {
+            String header = request.getHeader("Authorization");
+            String given = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
+            return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))
+                    ? null : "401 The MCP endpoint needs its token (Authorization: Bearer ...).";
+        }
+        try {
+            return InetAddress.getByName(request.getRemoteAddr()).isLoopbackAddress() ? null
+                    : "403 Without caravan.mcp.server.token the MCP endpoint answers this machine only.";
+        } catch (IOException e) {
+            return "403 Unknown caller address.";
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    McpAsyncServer mcpServer(HttpServletStreamableServerTransportProvider transport) {
+        return McpServer.async(transport)
+                .serverInfo("caravan", "1")
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+                .build();
+    }
+
+    /** Keeps the served tools equal to the registry's (YAML tools come and go with route reloads). */
+    @Bean
+    McpToolSync mcpToolSync(McpAsyncServer server, ToolRegistry registry, ToolRunner runner) {
+        return new McpToolSync(server, registry, runner);
+    }
+
+    /** Adds and removes served tools to match the registry. */
+    public static final class McpToolSync {
+
+        private final McpAsyncServer server;
+        private final ToolRegistry registry;
+        private final ToolRunner runner;
+        private final JacksonMcpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
+        private final Set<String> served = ConcurrentHashMap.newKeySet();
+
+        McpToolSync(McpAsyncServer server, ToolRegistry registry, ToolRunner runner) {
+            this.server = server;
+            this.registry = registry;
+            this.runner = runner;
+        }
+
+        /** Brings the served tools in line with the registry; tools of external MCP servers are not served again. */
+        public synchronized void sync() {
+            Set<String> wanted = ConcurrentHashMap.newKeySet();
+            for (ToolDefinition tool : registry.all()) {
+                if (McpClients.ENDPOINT.equals(tool.getEndpoint())) {
+                    continue;
+                }
+                wanted.add(tool.getName());
+                if (served.add(tool.getName())) {
+                    server.addTool(specification(tool)).block();
+                }
+            }
+            for (String name : Set.copyOf(served)) {
+                if (!wanted.contains(name)) {
+                    server.removeTool(name).block();
+                    served.remove(name);
+                }
+            }
+        }
+
+        private McpServerFeatures.AsyncToolSpecification specification(ToolDefinition tool) {
+            return McpServerFeatures.AsyncToolSpecification.builder()
+                    .tool(McpSchema.Tool.builder().name(tool.getName()).description(tool.getDescription())
+                            .inputSchema(json, tool.getInputSchema()).build())
+                    .callHandler((exchange, request) -> {
+                        String client = exchange.getClientInfo() == null ? "mcp-client"
+                                : exchange.getClientInfo().name();
+                        Envelope caller = Envelope.builder().id("mcp:" + Ids.newId()).traceId(Ids.newTraceId())
+                                .channel("mcp").chatId(exchange.sessionId() == null ? client : exchange.sessionId())
+                                .chatType(ChatType.DIRECT).senderId(client).text("").receivedAt(Instant.now())
+                                .build();
+                        String arguments;
+                        try {
+                            arguments = new ObjectMapper().writeValueAsString(request.arguments());
+                        } catch (IOException e) {
+                            arguments = "{}";
+                        }
+                        return Mono.fromFuture(runner.execute(caller, tool.getName(), arguments))
+                                .map(outcome -> McpSchema.CallToolResult.builder().addTextContent(outcome.text())
+                                        .isError(!outcome.ok()).build());
+                    })
+                    .build();
+        }
+    }
+}
