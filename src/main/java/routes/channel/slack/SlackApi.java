@@ -16,7 +16,8 @@ import java.util.concurrent.CompletionException;
 import routes.channel.PlatformException;
 
 /**
- * The one Slack Web API call Caravan makes: {@code chat.postMessage}, without holding a thread while Slack answers.
+ * The Slack Web API calls Caravan makes, {@code chat.postMessage} and {@code chat.update}, without holding a
+ * thread while Slack answers.
  *
  * <p>Slack reports most failures as HTTP 200 with {@code {"ok":false,"error":"…"}}; rate limits come as 429 with
  * {@code Retry-After} (or, rarely, {@code ok:false, error:ratelimited}). Every failure completes the future with a
@@ -59,9 +60,26 @@ public class SlackApi {
         if (threadTs != null && !threadTs.isBlank()) {
             body.put("thread_ts", threadTs);
         }
+        return call("chat.postMessage", body);
+    }
+
+    /**
+     * Replaces the text of the bot's message {@code ts} in {@code channel} ({@code chat.update}).
+     *
+     * @return the {@code ts} of the updated message
+     */
+    public CompletableFuture<String> update(String channel, String ts, String text) {
+        ObjectNode body = JSON.createObjectNode()
+                .put("channel", channel)
+                .put("ts", ts)
+                .put("text", text);
+        return call("chat.update", body);
+    }
+
+    private CompletableFuture<String> call(String method, ObjectNode body) {
         HttpRequest request;
         try {
-            request = HttpRequest.newBuilder(URI.create(apiBase + "/chat.postMessage"))
+            request = HttpRequest.newBuilder(URI.create(apiBase + "/" + method))
                     .timeout(timeout)
                     .header("Authorization", "Bearer " + botToken)
                     .header("Content-Type", "application/json; charset=utf-8")
@@ -81,7 +99,7 @@ public class SlackApi {
                 });
     }
 
-    /** Reads Slack's answer: the posted message's ts, or the failure as a {@link PlatformException}. */
+    /** Reads Slack's answer: the message's ts, or the failure as a {@link PlatformException}. */
     static String outcome(int status, String body, String retryAfterHeader) {
         Duration retryAfter = retryAfter(retryAfterHeader);
         if (status == 429) {

@@ -98,6 +98,28 @@ public class TelegramBotApi {
         return result;
     }
 
+    /**
+     * Replaces the text of the bot's message {@code messageId} in {@code chatId} (plain text, like sendMessage).
+     * Telegram refuses an edit to the text the message already has with 400 "message is not modified"
+     * ({@link #notModified}).
+     */
+    public CompletableFuture<Result> editMessageText(String chatId, String messageId, String text) {
+        ObjectNode params = params().put("chat_id", chatId).put("text", text);
+        try {
+            params.put("message_id", Long.parseLong(messageId));
+        } catch (NumberFormatException e) {
+            return CompletableFuture.completedFuture(new Result(400, false, JSON.missingNode(),
+                    "Bad Request: message_id is not a number", null, null));
+        }
+        return call("editMessageText", params);
+    }
+
+    /** Whether an edit was refused only because the message already has that text: the edit's goal holds. */
+    public static boolean notModified(Result result) {
+        return result.status() == 400 && result.description() != null
+                && result.description().contains("message is not modified");
+    }
+
     /** Replaces the token in {@code text}, so the text can be logged or stored. */
     public String redact(String text) {
         if (text == null || token == null || token.isEmpty()) {

@@ -48,6 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       "Conflict: terminated by other getUpdates request".</li>
  *   <li>{@code sendMessage}: recorded; answers a Message. Faults can be scripted per chat
  *       ({@link #failNextSend}), e.g. 429 with {@code parameters.retry_after}.</li>
+ *   <li>{@code editMessageText}: recorded; replaces the text of a message the bot sent, answering the Message.
+ *       Like Telegram, 400 "message is not modified" for the same text and "message to edit not found" for a
+ *       message the bot did not send into that chat.</li>
  *   <li>{@code setWebhook}, {@code deleteWebhook}: recorded, answered ok.</li>
  * </ul>
  * Waiting long polls hold no thread: their exchanges are parked and answered from a timer or when an update comes.
@@ -64,8 +67,8 @@ public final class FakeTelegramServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static volatile FakeTelegramServer shared;
 
-    /** One call as the fake received it. */
-    public record Call(String method, JsonNode params, Instant at, int status) {
+    /** One call as the fake received it; {@code messageId} is the id of the message it sent, else null. */
+    public record Call(String method, JsonNode params, Instant at, int status, Long messageId) {
     }
 
     private record Fault(int status, String description, Integer retryAfter) {
@@ -88,6 +91,8 @@ public final class FakeTelegramServer implements AutoCloseable {
     private final Queue<Call> calls = new ConcurrentLinkedQueue<>();
     private final Map<String, Queue<Fault>> faults = new ConcurrentHashMap<>();
     private final AtomicLong messageIds = new AtomicLong(1000);
+    // texts of the messages the bot sent, by chat_id + ":" + message_id
+    private final Map<String, String> texts = new ConcurrentHashMap<>();
     private final AtomicLong updateIds = new AtomicLong(50_000);
     private final AtomicInteger pollCount = new AtomicInteger();
 
@@ -181,6 +186,23 @@ public final class FakeTelegramServer implements AutoCloseable {
                 .map(Call::params).toList();
     }
 
+    /** editMessageText calls into {@code chatId} that succeeded, in order. */
+    public List<Call> edits(String chatId) {
+        return calls.stream()
+                .filter(c -> c.method().equals("editMessageText") && c.status() == 200
+                        && chatId.equals(c.params().path("chat_id").asText()))
+                .toList();
+    }
+
+    /** The texts the person sees in {@code chatId}: each message the bot sent, as last edited, in order. */
+    public List<String> shown(String chatId) {
+        return calls.stream()
+                .filter(c -> c.method().equals("sendMessage") && c.status() == 200
+                        && chatId.equals(c.params().path("chat_id").asText()))
+                .map(c -> texts.get(chatId + ":" + c.messageId()))
+                .toList();
+    }
+
     /** sendMessage calls to {@code chatId}, failed ones included. */
     public List<Call> sendAttempts(String chatId) {
         return calls.stream()
@@ -272,6 +294,7 @@ public final class FakeTelegramServer implements AutoCloseable {
                 }
                 case "getUpdates" -> getUpdates(exchange, params);
                 case "sendMessage" -> sendMessage(exchange, params);
+                case "editMessageText" -> editMessageText(exchange, params);
                 case "setWebhook", "deleteWebhook" -> {
                     record(method, params, 200);
                     answer(exchange, 200, ok(JSON.getNodeFactory().booleanNode(true)));
@@ -369,9 +392,11 @@ public final class FakeTelegramServer implements AutoCloseable {
                     : "Bad Request: chat_id and text are required", null));
             return;
         }
-        record("sendMessage", params, 200);
+        long messageId = messageIds.incrementAndGet();
+        texts.put(chatId + ":" + messageId, text);
+        calls.add(new Call("sendMessage", params, Instant.now(), 200, messageId));
         ObjectNode message = JSON.createObjectNode()
-                .put("message_id", messageIds.incrementAndGet())
+                .put("message_id", messageId)
                 .put("date", Instant.now().getEpochSecond())
                 .put("text", text);
         message.putObject("chat").put("id", chatId);
@@ -379,8 +404,44 @@ public final class FakeTelegramServer implements AutoCloseable {
         answer(exchange, 200, ok(message));
     }
 
+    private void editMessageText(HttpExchange exchange, ObjectNode params) {
+        String chatId = params.path("chat_id").asText("");
+        String text = params.path("text").asText("");
+        String key = chatId + ":" + params.path("message_id").asText("");
+        String current = texts.get(key);
+        int status;
+        String description = null;
+        if (text.isEmpty() || text.length() > 4096) {
+            status = 400;
+            description = text.isEmpty() ? "Bad Request: message text is empty" : "Bad Request: MESSAGE_TOO_LONG";
+        } else if (current == null) {
+            status = 400;
+            description = "Bad Request: message to edit not found";
+        } else if (current.equals(text)) {
+            status = 400;
+            description = "Bad Request: message is not modified: specified new message content and reply markup "
+                    + "are exactly the same as a current content and reply markup of the message";
+        } else {
+            status = 200;
+        }
+        record("editMessageText", params, status);
+        if (status != 200) {
+            answer(exchange, status, error(status, description, null));
+            return;
+        }
+        texts.put(key, text);
+        ObjectNode message = JSON.createObjectNode()
+                .put("message_id", params.path("message_id").asLong())
+                .put("date", Instant.now().getEpochSecond())
+                .put("edit_date", Instant.now().getEpochSecond())
+                .put("text", text);
+        message.putObject("chat").put("id", chatId);
+        message.putObject("from").put("id", BOT_ID).put("is_bot", true).put("username", BOT_USERNAME);
+        answer(exchange, 200, ok(message));
+    }
+
     private void record(String method, JsonNode params, int status) {
-        calls.add(new Call(method, params, Instant.now(), status));
+        calls.add(new Call(method, params, Instant.now(), status, null));
     }
 
     private static ObjectNode params(HttpExchange exchange) {
