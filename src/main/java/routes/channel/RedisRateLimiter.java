@@ -52,6 +52,25 @@ public class RedisRateLimiter implements DisposableBean {
     public record Limit(String name, Function<Exchange, String> key, int permits, Duration window) {
     }
 
+    /** One permit to take now: a limit with its key already known. */
+    public record Permit(String name, String key, int permits, Duration window) {
+    }
+
+    /**
+     * Takes a permit of every limit without waiting, for calls that are skipped rather than delayed (draft
+     * edits). Stops at the first limit that says wait; permits taken before it stay spent, as in {@link #throttle}.
+     *
+     * @return true when every limit granted its permit
+     */
+    public boolean tryAcquireNow(List<Permit> permits) {
+        for (Permit p : permits) {
+            if (tryAcquire(p.name(), p.key(), p.permits(), p.window()) > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Takes a permit for {@code key}.
      *

@@ -3,6 +3,7 @@ package routes.pipeline;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.AsyncProcessorSupport;
@@ -10,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
+import routes.channel.DraftReplies;
 import routes.envelope.Envelope;
 import routes.envelope.Ids;
 import routes.envelope.Turn;
@@ -27,7 +29,8 @@ import routes.model.ModelRouter;
  * The model step: asks the chosen profile for a reply and builds the reply envelope.
  *
  * <p>Asynchronous: the exchange waits for the provider without holding a thread, and continues on the thread that
- * received the answer. Token fragments go straight to the connection holder when the client streams. A model
+ * received the answer. Token fragments go straight to the connection holder when the client streams, and to the
+ * reply's draft on channels that edit one ({@link DraftReplies}). A model
  * failure is not a message failure: the person gets a clear reply saying what went wrong, and the error is logged
  * with the trace id.
  */
@@ -51,14 +54,16 @@ public class ModelCall extends AsyncProcessorSupport {
     private final ModelProperties models;
     private final ResponseCache cache;
     private final ToolRunner toolRunner;
+    private final DraftReplies drafts;
 
     public ModelCall(ModelGateway gateway, InstanceBus bus, ModelProperties models, ResponseCache cache,
-            ToolRunner toolRunner) {
+            ToolRunner toolRunner, DraftReplies drafts) {
         this.gateway = gateway;
         this.bus = bus;
         this.models = models;
         this.cache = cache;
         this.toolRunner = toolRunner;
+        this.drafts = drafts;
     }
 
     static boolean isStateless(Envelope inbound) {
@@ -95,7 +100,9 @@ public class ModelCall extends AsyncProcessorSupport {
         }
         ToolBox tools = settings != null && settings.isTools() && !cacheable ? toolRunner.forMessage(inbound)
                 : ToolBox.NONE;
-        gateway.chat(profile, turns, stream ? delta -> bus.delta(inbound, delta) : delta -> { }, tools)
+        Consumer<String> toClient = stream ? delta -> bus.delta(inbound, delta) : delta -> { };
+        Consumer<String> draft = drafts.draftFor(inbound);
+        gateway.chat(profile, turns, draft == null ? toClient : draft.andThen(toClient), tools)
                 .whenComplete((reply, error) -> {
                     try {
                         if (error == null) {

@@ -17,6 +17,10 @@ public class SlackConfiguration {
     /** Creates {@code caravan.outbound.slack} at start-up. */
     @Bean
     ChannelRegistration slackChannel(SlackProperties properties) {
+        if (properties.getEditInterval() == null || properties.getEditInterval().isNegative()
+                || properties.getEditInterval().isZero()) {
+            throw new IllegalStateException("caravan.channels.slack.edit-interval must be positive");
+        }
         if (properties.getSigningSecret().isBlank()) {
             LOG.warn("Slack channel is on but caravan.channels.slack.signing-secret is not set: "
                     + "every call to {} is refused until it is", SlackConstants.EVENTS_PATH);

@@ -51,6 +51,15 @@ public class SlackProperties {
     /** Longest text of one posted message; longer replies are split into several messages in the thread. */
     private int maxText = 4000;
 
+    /**
+     * Show a reply while the model writes it: a draft posted in the thread with the first text and updated with
+     * the text so far (chat.update), which the final reply then completes. Off: only the final reply is posted.
+     */
+    private boolean streamEdits = true;
+
+    /** Shortest time between two calls for one draft; updates in between are coalesced into the next. */
+    private Duration editInterval = Duration.ofSeconds(1);
+
     /** Longest wait for Slack to answer one API call. */
     private Duration timeout = Duration.ofSeconds(10);
 
@@ -76,6 +85,10 @@ public class SlackProperties {
     public void setWorkspaceRateWindow(Duration v) { workspaceRateWindow = v; }
     public int getMaxText() { return maxText; }
     public void setMaxText(int v) { maxText = v; }
+    public boolean isStreamEdits() { return streamEdits; }
+    public void setStreamEdits(boolean v) { streamEdits = v; }
+    public Duration getEditInterval() { return editInterval; }
+    public void setEditInterval(Duration v) { editInterval = v; }
     public Duration getTimeout() { return timeout; }
     public void setTimeout(Duration v) { timeout = v; }
 
@@ -90,7 +103,8 @@ public class SlackProperties {
                 + ", apiUrl=" + apiUrl + ", groupPolicy=" + groupPolicy + ", botUserId=" + botUserId
                 + ", channelRateLimit=" + channelRateLimit + "/" + channelRateWindow
                 + ", workspaceRateLimit=" + workspaceRateLimit + "/" + workspaceRateWindow
-                + ", maxText=" + maxText + ", timeout=" + timeout + "}";
+                + ", maxText=" + maxText + ", streamEdits=" + streamEdits + ", editInterval=" + editInterval
+                + ", timeout=" + timeout + "}";
     }
 
     private static String mask(String secret) {

@@ -52,6 +52,10 @@ public class TelegramConfig {
         if (limits.getChatPerSecond() < 1 || limits.getBotPerSecond() < 1 || limits.getGroupPerMinute() < 1) {
             throw new IllegalStateException("caravan.channels.telegram.rate-limit.* must be at least 1");
         }
+        if (properties.getEditInterval() == null || properties.getEditInterval().isNegative()
+                || properties.getEditInterval().isZero()) {
+            throw new IllegalStateException("caravan.channels.telegram.edit-interval must be positive");
+        }
         if (properties.getPollTimeout().isNegative() || properties.getPollTimeout().toSeconds() > 600) {
             throw new IllegalStateException("caravan.channels.telegram.poll-timeout must be between 0 and 600s");
         }

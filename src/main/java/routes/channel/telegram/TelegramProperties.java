@@ -53,6 +53,15 @@ public class TelegramProperties {
     /** Longest wait for an answer of a Bot API call other than the long poll. */
     private Duration requestTimeout = Duration.ofSeconds(30);
 
+    /**
+     * Show a reply while the model writes it: a draft message posted with the first text and edited with the text
+     * so far (editMessageText), which the final reply then completes. Off: only the final reply is sent.
+     */
+    private boolean streamEdits = true;
+
+    /** Shortest time between two calls for one draft; edits in between are coalesced into the next. */
+    private Duration editInterval = Duration.ofSeconds(1);
+
     /** Cluster-wide send limits (Telegram's own limits; past them it answers 429). */
     private final RateLimit rateLimit = new RateLimit();
 
@@ -100,6 +109,10 @@ public class TelegramProperties {
     public void setPollTimeout(Duration v) { pollTimeout = v; }
     public Duration getRequestTimeout() { return requestTimeout; }
     public void setRequestTimeout(Duration v) { requestTimeout = v; }
+    public boolean isStreamEdits() { return streamEdits; }
+    public void setStreamEdits(boolean v) { streamEdits = v; }
+    public Duration getEditInterval() { return editInterval; }
+    public void setEditInterval(Duration v) { editInterval = v; }
     public RateLimit getRateLimit() { return rateLimit; }
 
     /** The bot's numeric id: the part of the token before the colon (public, it is the bot's user id). */
@@ -117,7 +130,8 @@ public class TelegramProperties {
         return "TelegramProperties[token=" + mask(token) + ", apiUrl=" + apiUrl + ", mode=" + mode
                 + ", webhookSecret=" + mask(webhookSecret) + ", webhookUrl=" + webhookUrl + ", botUsername="
                 + botUsername + ", groupPolicy=" + groupPolicy + ", pollTimeout=" + pollTimeout + ", requestTimeout="
-                + requestTimeout + ", rateLimit=" + rateLimit + "]";
+                + requestTimeout + ", streamEdits=" + streamEdits + ", editInterval=" + editInterval + ", rateLimit="
+                + rateLimit + "]";
     }
 
     private static String mask(String secret) {

@@ -9,6 +9,7 @@ import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.AsyncProcessorSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import routes.channel.DraftStore;
 import routes.channel.EgressErrorHandling;
 import routes.channel.EgressSupport;
 import routes.channel.PlatformException;
@@ -27,6 +28,9 @@ import routes.envelope.Envelope;
  * <p>A reply longer than 4096 characters goes as several messages. Each piece sent is remembered under the
  * reply's delivery key plus its index, so a retry (a 429 on the second piece, a restart) sends only the pieces
  * still missing. In groups the first piece replies to the person's message.
+ *
+ * <p>When the reply's draft is shown ({@link DraftStore#DRAFT_ID}), the first piece is an editMessageText of the
+ * draft instead of a new message; an edit to the text the draft already shows counts as delivered.
  */
 public class TelegramSender extends AsyncProcessorSupport {
 
@@ -38,12 +42,15 @@ public class TelegramSender extends AsyncProcessorSupport {
     private final TelegramBotApi api;
     private final IdempotentRepository deliveries;
     private final Counter sent;
+    private final Counter edited;
 
     public TelegramSender(TelegramBotApi api, IdempotentRepository deliveries, MeterRegistry meters) {
         this.api = api;
         this.deliveries = deliveries;
         this.sent = Counter.builder("caravan.telegram.messages.sent")
                 .description("sendMessage calls Telegram accepted").register(meters);
+        this.edited = Counter.builder("caravan.telegram.drafts.completed")
+                .description("replies delivered by editing their draft").register(meters);
     }
 
     /** Splits the reply into the pieces to send. */
@@ -80,9 +87,20 @@ public class TelegramSender extends AsyncProcessorSupport {
             callback.done(true);
             return true;
         }
+        String draft = index == 0 ? exchange.getProperty(DraftStore.DRAFT_ID, String.class) : null;
+        if (draft != null) {
+            editDraft(exchange, callback, reply, draft, chunks.get(index), pieceKey);
+        } else {
+            send(exchange, callback, reply, chunks.get(index), index, pieceKey);
+        }
+        return false;
+    }
+
+    private void send(Exchange exchange, AsyncCallback callback, Envelope reply, String text, int index,
+            String pieceKey) {
         var params = TelegramBotApi.params()
                 .put("chat_id", reply.chatId())
-                .put("text", chunks.get(index));
+                .put("text", text);
         if (index == 0 && reply.chatType() == ChatType.GROUP && isMessageId(reply.replyTo())) {
             params.putObject("reply_parameters")
                     .put("message_id", Long.parseLong(reply.replyTo()))
@@ -94,9 +112,8 @@ public class TelegramSender extends AsyncProcessorSupport {
                     exchange.setException(EgressErrorHandling.fail(exchange, new PlatformException(
                             TelegramConstants.CHANNEL, 0, api.redact(failure.toString()), null)));
                 } else if (result.succeeded()) {
-                    deliveries.add(pieceKey);
+                    delivered(exchange, pieceKey, index);
                     sent.increment();
-                    exchange.setProperty(TelegramConstants.NEXT_CHUNK, index + 1);
                 } else {
                     exchange.setException(EgressErrorHandling.fail(exchange, new PlatformException(
                             TelegramConstants.CHANNEL, result.status(), result.description(), result.retryAfter())));
@@ -107,7 +124,46 @@ public class TelegramSender extends AsyncProcessorSupport {
                 callback.done(false);
             }
         });
-        return false;
+    }
+
+    /**
+     * Turns the reply's draft into the first piece. A draft Telegram no longer lets us edit (deleted, too old) is
+     * left as it is, and the piece goes out as a new message.
+     */
+    private void editDraft(Exchange exchange, AsyncCallback callback, Envelope reply, String draft, String text,
+            String pieceKey) {
+        api.editMessageText(reply.chatId(), draft, text).whenComplete((result, failure) -> {
+            boolean handedOn = false;
+            try {
+                if (failure != null) {
+                    exchange.setException(EgressErrorHandling.fail(exchange, new PlatformException(
+                            TelegramConstants.CHANNEL, 0, api.redact(failure.toString()), null)));
+                } else if (result.succeeded() || TelegramBotApi.notModified(result)) {
+                    delivered(exchange, pieceKey, 0);
+                    edited.increment();
+                } else if (result.status() == 400) {
+                    LOG.info("draft of reply {} in Telegram chat {} cannot be edited ({}); sending the reply as a "
+                            + "new message", reply.id(), reply.chatId(), result.description());
+                    exchange.removeProperty(DraftStore.DRAFT_ID);
+                    handedOn = true;
+                    send(exchange, callback, reply, text, 0, pieceKey);
+                } else {
+                    exchange.setException(EgressErrorHandling.fail(exchange, new PlatformException(
+                            TelegramConstants.CHANNEL, result.status(), result.description(), result.retryAfter())));
+                }
+            } catch (RuntimeException e) {
+                exchange.setException(e);
+            } finally {
+                if (!handedOn) {
+                    callback.done(false);
+                }
+            }
+        });
+    }
+
+    private void delivered(Exchange exchange, String pieceKey, int index) {
+        deliveries.add(pieceKey);
+        exchange.setProperty(TelegramConstants.NEXT_CHUNK, index + 1);
     }
 
     private static int next(Exchange exchange) {
@@ -115,7 +171,7 @@ public class TelegramSender extends AsyncProcessorSupport {
         return next == null ? 0 : next;
     }
 
-    private static boolean isMessageId(String value) {
+    static boolean isMessageId(String value) {
         return value != null && value.matches("\\d{1,18}");
     }
 }
