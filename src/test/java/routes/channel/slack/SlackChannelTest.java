@@ -58,6 +58,8 @@ class SlackChannelTest extends CaravanIntegrationTest {
         registry.add("caravan.channels.slack.signing-secret", () -> SECRET);
         registry.add("caravan.channels.slack.api-url", SLACK::apiUrl);
         registry.add("camel.component.kamelet.location", () -> "file:kamelets");
+        // these tests look at the final replies; SlackStreamEditsTest looks at drafts
+        registry.add("caravan.channels.slack.stream-edits", () -> "false");
         // the machine running the tests may be busy: a slow echo must not turn into a timeout reply
         registry.add("caravan.models.providers.openai.timeout", () -> "15s");
     }

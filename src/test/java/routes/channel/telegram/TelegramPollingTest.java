@@ -53,6 +53,7 @@ class TelegramPollingTest extends CaravanIntegrationTest {
         p.put("caravan.channels.telegram.api-url", TELEGRAM.baseUrl());
         p.put("caravan.channels.telegram.mode", "polling");
         p.put("caravan.channels.telegram.poll-timeout", "2s");
+        p.put("caravan.channels.telegram.stream-edits", "false");
         p.put("camel.cluster.file.root", TestInfra.STORAGE.resolve("cluster-telegram-test").toString());
         p.put("camel.cluster.file.acquire-lock-delay", "1s");
         p.put("camel.cluster.file.acquire-lock-interval", "1s");

@@ -50,6 +50,8 @@ class TelegramWebhookTest extends CaravanIntegrationTest {
         registry.add("caravan.channels.telegram.mode", () -> "webhook");
         registry.add("caravan.channels.telegram.webhook-secret", () -> SECRET);
         registry.add("caravan.channels.telegram.webhook-url", () -> "https://caravan.example.org/webhooks/telegram");
+        // these tests look at the final replies; TelegramStreamEditsTest looks at drafts
+        registry.add("caravan.channels.telegram.stream-edits", () -> "false");
     }
 
     @Autowired
@@ -147,6 +149,22 @@ class TelegramWebhookTest extends CaravanIntegrationTest {
         assertThat(second.length()).isLessThanOrEqualTo(4096);
         assertThat(first + " " + second).isEqualTo(longAnswer);
         assertNotAnsweredBefore(chat, null, first, second);
+    }
+
+    @Test
+    void withStreamEditsOffASlowlyStreamedReplyIsOneMessage() throws Exception {
+        String answer = "first second third fourth fifth sixth seventh eighth ninth tenth";
+        MODEL.replyWith(request -> "stream slowly".equals(lastUserText(request)) ? answer
+                : "echo: " + lastUserText(request)).tokenInterval(Duration.ofMillis(200));
+        String chat = privateChat();
+
+        post(TELEGRAM.privateText(Long.parseLong(chat), "stream slowly"), SECRET);
+
+        List<JsonNode> sent = awaitSent(chat, 1);
+        assertThat(sent.get(0).path("text").asText()).isEqualTo(answer);
+        MODEL.tokenInterval(Duration.ZERO);
+        assertNotAnsweredBefore(chat, null, answer);
+        assertThat(TELEGRAM.calls("editMessageText")).noneMatch(c -> chat.equals(c.params().path("chat_id").asText()));
     }
 
     @Test
