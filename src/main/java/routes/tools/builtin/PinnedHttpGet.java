@@ -30,6 +30,7 @@ import javax.net.ssl.SSLSocketFactory;
 final class PinnedHttpGet {
 
     private static final int MAX_HEADER_BYTES = 64 * 1024;
+    private static final int MAX_CHUNK_LINE_BYTES = 1024;
     private static final String USER_AGENT = "Caravan-web-fetch/1.0";
 
     /** A response; header names are lower case, the last value of a repeated header wins. */
@@ -153,9 +154,8 @@ final class PinnedHttpGet {
         var body = new ByteArrayOutputStream();
         String encoding = head.header("transfer-encoding");
         if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
-            var budget = new int[] {MAX_HEADER_BYTES};
             while (true) {
-                String sizeLine = in.line(budget);
+                String sizeLine = in.line(new int[] {MAX_CHUNK_LINE_BYTES});
                 int semicolon = sizeLine.indexOf(';');
                 long size;
                 try {
@@ -170,7 +170,7 @@ final class PinnedHttpGet {
                     throw new TooLarge();
                 }
                 in.copy(body, size);
-                in.line(budget);
+                in.line(new int[] {MAX_CHUNK_LINE_BYTES});
             }
             return body.toByteArray();
         }
@@ -238,7 +238,7 @@ final class PinnedHttpGet {
                 }
                 byte b = buffer[position++];
                 if (--budget[0] < 0) {
-                    throw new IOException("response headers too large");
+                    throw new IOException("response header or chunk line too long");
                 }
                 if (b == '\n') {
                     byte[] bytes = line.toByteArray();

@@ -128,7 +128,7 @@ public class RunCommandTool implements BuiltInTool {
                 kill(process);
             }
             // the pipe closes when the process and everything it started are gone; do not wait forever on a straggler
-            reader.join(1000);
+            reader.join(2000);
             String text = output.text();
             if (!finished) {
                 return "failed: the command did not finish within " + timeout + " ms and was killed"

@@ -77,6 +77,16 @@ class WebFetchToolTest {
                 }
             }
         });
+        site.createContext("/tiny-chunks", exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                for (int i = 0; i < 20_000; i++) {
+                    out.write('z');
+                    out.flush(); // one chunk per byte
+                }
+            }
+        });
         site.createContext("/slow", exchange -> {
             try {
                 release.await(30, TimeUnit.SECONDS);
@@ -194,6 +204,11 @@ class WebFetchToolTest {
         assertThat(fetch(site("/big-chunked"))).isEqualTo("refused: the response is larger than 4096 bytes");
         properties.setMaxBytes(DataSize.ofBytes(10_000));
         assertThat(fetch(site("/big-chunked"))).endsWith("y".repeat(200));
+    }
+
+    @Test
+    void aBodyInManySmallChunksIsReadWhole() {
+        assertThat(fetch(site("/tiny-chunks"))).endsWith("\n" + "z".repeat(20_000));
     }
 
     @Test
