@@ -56,7 +56,8 @@ public final class AddressGuard {
      */
     public AddressGuard(Resolver resolver, Collection<String> allowedHosts) {
         this.resolver = resolver;
-        this.allowedHosts = allowedHosts.stream().map(AddressGuard::checkedEntry).collect(Collectors.toUnmodifiableSet());
+        this.allowedHosts = allowedHosts.stream().map(AddressGuard::checkedEntry)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** The guard of the running gateway: the system resolver and the configured allowlist. */

@@ -64,6 +64,8 @@ public class CommandProperties {
         public List<String> getArgs() { return args; }
         public void setArgs(List<String> args) { this.args = args == null ? new ArrayList<>() : args; }
         public String getDescription() { return description; }
-        public void setDescription(String description) { this.description = description == null ? "" : description.trim(); }
+        public void setDescription(String description) {
+            this.description = description == null ? "" : description.trim();
+        }
     }
 }

@@ -18,7 +18,8 @@ public class CurrentTimeTool implements BuiltInTool {
     private static final String SCHEMA = """
             {"type":"object",\
             "properties":{"timeZone":{"type":"string",\
-            "description":"IANA time zone id, e.g. Europe/Berlin or America/New_York; the gateway's zone when left out"}},\
+            "description":"IANA time zone id, e.g. Europe/Berlin or America/New_York; \
+            the gateway's zone when left out"}},\
             "additionalProperties":false}""";
 
     private final Clock clock;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -102,7 +103,7 @@ public class FileSearchTool implements BuiltInTool {
         Path real;
         try {
             real = root.resolve(subPath).normalize().toRealPath();
-        } catch (IOException | java.nio.file.InvalidPathException e) {
+        } catch (IOException | InvalidPathException e) {
             throw new Refusal("no folder " + subPath + " in the shared folder");
         }
         if (!real.startsWith(root)) {
@@ -168,7 +169,8 @@ public class FileSearchTool implements BuiltInTool {
         private Path linkTargetInside(Path link) {
             try {
                 Path target = link.toRealPath();
-                return target.startsWith(root) && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) ? target : null;
+                boolean inside = target.startsWith(root) && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS);
+                return inside ? target : null;
             } catch (IOException e) {
                 return null;
             }

@@ -88,8 +88,9 @@ public class RunCommandTool implements BuiltInTool {
         String name = input.text("command").strip();
         var command = properties.getAllowed().get(name);
         if (command == null) {
+            var names = properties.getAllowed().keySet();
             return "refused: \"" + name + "\" is not an allowed command; allowed: "
-                    + (properties.getAllowed().isEmpty() ? "none" : String.join(", ", properties.getAllowed().keySet()));
+                    + (names.isEmpty() ? "none" : String.join(", ", names));
         }
         List<String> args = input.texts("args");
         if (args.size() > MAX_ARGS) {

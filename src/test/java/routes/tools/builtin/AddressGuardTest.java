@@ -123,7 +123,8 @@ class AddressGuardTest {
         assertThat(refusal("http://user:secret@public.example/")).contains("user name or password");
         assertThat(refusal("http://nowhere.example/")).isEqualTo("unknown host nowhere.example");
         // numeric host spellings either fail to parse or resolve to the loopback address: refused both ways
-        assertThatThrownBy(() -> guard.check(URI.create("http://2130706433/"))).isInstanceOf(AddressGuard.Refused.class);
+        assertThatThrownBy(() -> guard.check(URI.create("http://2130706433/")))
+                .isInstanceOf(AddressGuard.Refused.class);
         assertThatThrownBy(() -> guard.check(URI.create("http://0x7f.1/"))).isInstanceOf(AddressGuard.Refused.class);
         assertThatThrownBy(() -> guard.check(URI.create("http://127.1/"))).isInstanceOf(AddressGuard.Refused.class);
     }

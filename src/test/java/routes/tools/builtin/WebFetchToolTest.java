@@ -189,7 +189,8 @@ class WebFetchToolTest {
 
     @Test
     void loopbackIsRefusedUnlessListedExactly() {
-        assertThat(fetch("http://127.0.0.1:" + other.getAddress().getPort() + "/")).isEqualTo("refused: loopback address");
+        assertThat(fetch("http://127.0.0.1:" + other.getAddress().getPort() + "/"))
+                .isEqualTo("refused: loopback address");
         assertThat(fetch("http://localhost:" + site.getAddress().getPort() + "/notes.txt"))
                 .isEqualTo("refused: loopback address");
         assertThat(fetch("http://[::1]:" + site.getAddress().getPort() + "/notes.txt"))
