@@ -28,14 +28,14 @@ import routes.model.ModelRouter;
 /**
  * The model step: asks the chosen profile for a reply and builds the reply envelope.
  *
- * <p>Asynchronous: the exchange waits for the provider without holding a thread, and continues on the thread that
- * received the answer. Token fragments go straight to the connection holder when the client streams, and to the
+ * <p>Asynchronous: the exchange waits for the provider without holding a thread, and continues on a pipeline
+ * continuation thread once the answer is complete (the model I/O threads only read streams). Token fragments go straight to the connection holder when the client streams, and to the
  * reply's draft on channels that edit one ({@link DraftReplies}). A model
  * failure is not a message failure: the person gets a clear reply saying what went wrong, and the error is logged
  * with the trace id.
  */
 @Component
-public class ModelCall extends AsyncProcessorSupport {
+public class ModelCall extends AsyncProcessorSupport implements org.springframework.beans.factory.DisposableBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelCall.class);
 
@@ -55,15 +55,23 @@ public class ModelCall extends AsyncProcessorSupport {
     private final ResponseCache cache;
     private final ToolRunner toolRunner;
     private final DraftReplies drafts;
+    private final java.util.concurrent.ExecutorService continuation;
 
     public ModelCall(ModelGateway gateway, InstanceBus bus, ModelProperties models, ResponseCache cache,
-            ToolRunner toolRunner, DraftReplies drafts) {
+            ToolRunner toolRunner, DraftReplies drafts, PipelineProperties pipeline) {
         this.gateway = gateway;
         this.bus = bus;
         this.models = models;
         this.cache = cache;
         this.toolRunner = toolRunner;
         this.drafts = drafts;
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.continuation = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, pipeline.getContinuationThreads()), r -> {
+                    Thread t = new Thread(r, "caravan-pipeline-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     static boolean isStateless(Envelope inbound) {
@@ -103,7 +111,7 @@ public class ModelCall extends AsyncProcessorSupport {
         Consumer<String> toClient = stream ? delta -> bus.delta(inbound, delta) : delta -> { };
         Consumer<String> draft = drafts.draftFor(inbound);
         gateway.chat(profile, turns, draft == null ? toClient : draft.andThen(toClient), tools)
-                .whenComplete((reply, error) -> {
+                .whenCompleteAsync((reply, error) -> {
                     try {
                         if (error == null) {
                             exchange.setProperty(PipelineConstants.MODEL_REPLY, reply);
@@ -133,7 +141,7 @@ public class ModelCall extends AsyncProcessorSupport {
                     } finally {
                         callback.done(false);
                     }
-                });
+                }, continuation);
         return false;
     }
 
@@ -170,5 +178,10 @@ public class ModelCall extends AsyncProcessorSupport {
         } finally {
             MDC.remove("traceId");
         }
+    }
+
+    @Override
+    public void destroy() {
+        continuation.shutdown();
     }
 }

@@ -19,6 +19,14 @@ public class PipelineProperties {
     /** First redelivery delay; doubles on each further try. */
     private Duration redeliveryDelay = Duration.ofMillis(500);
 
+    /**
+     * Threads that carry a message on once its model answered (reply publish, history, usage). They keep the model
+     * I/O threads free to read streams; short Redis and Kafka calls run here.
+     */
+    private int continuationThreads = 8;
+
+    public int getContinuationThreads() { return continuationThreads; }
+    public void setContinuationThreads(int continuationThreads) { this.continuationThreads = continuationThreads; }
     public Duration getDedupeTtl() { return dedupeTtl; }
     public void setDedupeTtl(Duration dedupeTtl) { this.dedupeTtl = dedupeTtl; }
     public String getGroupId() { return groupId; }

@@ -8,6 +8,8 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.springframework.stereotype.Component;
+import routes.security.Patterns;
+import routes.security.Roles;
 
 /**
  * The tools there are, and where each may be used.
@@ -23,10 +25,12 @@ public class ToolRegistry {
 
     private final CamelContext camel;
     private final ToolsProperties properties;
+    private final Roles roles;
 
-    public ToolRegistry(CamelContext camel, ToolsProperties properties) {
+    public ToolRegistry(CamelContext camel, ToolsProperties properties, Roles roles) {
         this.camel = camel;
         this.properties = properties;
+        this.roles = roles;
     }
 
     /** Every tool, by name (a name declared twice: the first in name order of the beans wins). */
@@ -43,34 +47,34 @@ public class ToolRegistry {
         return all().stream().filter(t -> t.getName().equals(name)).findFirst();
     }
 
-    /** The tools a conversation may use. */
-    public List<ToolDefinition> allowed(String channel, String chatId) {
-        return all().stream().filter(t -> isAllowed(t, channel, chatId)).toList();
+    /** The tools a conversation may use (for a sender, when roles matter). */
+    public List<ToolDefinition> allowed(String channel, String chatId, String senderId) {
+        return all().stream().filter(t -> isAllowed(t, channel, chatId, senderId)).toList();
     }
 
     /**
-     * Whether {@code tool} may run in the conversation: not denied there, and allowed there when it has an
-     * allowlist or side effects (tools with side effects are denied by default).
+     * Whether {@code tool} may run for {@code senderId} in the conversation: not denied there, and allowed when it
+     * has an allowlist or side effects (tools with side effects are denied by default). List entries are
+     * {@code channel:chatId} patterns or {@code role:<name>} (the sender holds the role, see {@code caravan.roles}).
      */
-    public boolean isAllowed(ToolDefinition tool, String channel, String chatId) {
-        String where = channel + ":" + chatId;
-        if (matches(properties.getDeny().get(tool.getName()), where)) {
+    public boolean isAllowed(ToolDefinition tool, String channel, String chatId, String senderId) {
+        if (matches(properties.getDeny().get(tool.getName()), channel, chatId, senderId)) {
             return false;
         }
         List<String> allow = properties.getAllow().get(tool.getName());
         if (allow != null && !allow.isEmpty()) {
-            return matches(allow, where);
+            return matches(allow, channel, chatId, senderId);
         }
         return !tool.isSideEffects();
     }
 
-    private static boolean matches(List<String> patterns, String where) {
-        if (patterns == null) {
+    private boolean matches(List<String> entries, String channel, String chatId, String senderId) {
+        if (entries == null) {
             return false;
         }
-        for (String p : patterns) {
-            String regex = ("\\Q" + p + "\\E").replace("*", "\\E.*\\Q");
-            if (where.matches(regex)) {
+        for (String entry : entries) {
+            if (entry.startsWith("role:") ? roles.holds(entry.substring(5), channel, senderId)
+                    : Patterns.matches(entry, channel + ":" + chatId)) {
                 return true;
             }
         }

@@ -59,7 +59,7 @@ public class ToolRunner implements DisposableBean {
 
     /** The tools of the conversation {@code message} belongs to. */
     public ToolBox forMessage(Envelope message) {
-        List<ToolDefinition> allowed = registry.allowed(message.channel(), message.chatId());
+        List<ToolDefinition> allowed = registry.allowed(message.channel(), message.chatId(), message.senderId());
         if (allowed.isEmpty()) {
             return ToolBox.NONE;
         }
@@ -115,7 +115,7 @@ public class ToolRunner implements DisposableBean {
         if (tool == null) {
             return done(message, name, arguments, "refused", "error: there is no tool called " + name);
         }
-        if (!registry.isAllowed(tool, message.channel(), message.chatId())) {
+        if (!registry.isAllowed(tool, message.channel(), message.chatId(), message.senderId())) {
             return done(message, name, arguments, "denied", "error: the tool " + name
                     + " is not allowed in this conversation");
         }

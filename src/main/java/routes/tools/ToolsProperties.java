@@ -21,8 +21,9 @@ public class ToolsProperties {
 
     /**
      * Where a tool may be used, by tool name: patterns {@code channel:chatId} ({@code *} matches anything, e.g.
-     * {@code telegram:*}, {@code websocket:support-*}). A tool without side effects is allowed everywhere unless
-     * listed here or denied; a tool with side effects only where listed.
+     * {@code telegram:*}, {@code websocket:support-*}) or roles ({@code role:operators}, see {@code caravan.roles}).
+     * A tool without side effects is allowed everywhere unless listed here or denied; a tool with side effects only
+     * where listed.
      */
     private Map<String, List<String>> allow = new LinkedHashMap<>();
 

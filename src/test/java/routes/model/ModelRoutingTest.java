@@ -9,15 +9,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Priority;
-import routes.infra.EmbeddedInfrastructure;
 import routes.infra.RoutesDirectory;
 import routes.support.CaravanIntegrationTest;
 import routes.support.KafkaTestSupport;
@@ -26,24 +23,13 @@ import routes.support.TestInfra;
 /** Choosing the model profile: the shipped YAML rules, pinned and switched profiles, rules edited while running. */
 class ModelRoutingTest extends CaravanIntegrationTest {
 
-    private static KafkaTestSupport kafka;
+    private static final KafkaTestSupport kafka = TestInfra.kafka();
 
     @Autowired
     private RoutesDirectory routesDirectory;
 
     @Autowired
     private ProfileOverrides overrides;
-
-    @BeforeAll
-    static void kafka() {
-        kafka = new KafkaTestSupport(EmbeddedInfrastructure.ensureStarted(TestInfra.STORAGE, 0, 0, 4)
-                .kafkaBootstrapServers());
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
 
     private static Envelope message(String chat, String id, String text, String profile) {
         Envelope.Builder b = Envelope.builder().id(id).traceId("trace-" + id).channel("rest").chatId(chat)

@@ -12,8 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,7 +20,6 @@ import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Priority;
 import routes.envelope.Turn;
-import routes.infra.EmbeddedInfrastructure;
 import routes.support.CaravanIntegrationTest;
 import routes.support.FakeOpenAiServer;
 import routes.support.KafkaTestSupport;
@@ -37,24 +34,13 @@ class ProviderResilienceTest extends CaravanIntegrationTest {
     private static final FakeOpenAiServer PRIMARY = TestInfra.PRIMARY;
     private static final FakeOpenAiServer BACKUP = TestInfra.BACKUP;
 
-    private static KafkaTestSupport kafka;
+    private static final KafkaTestSupport kafka = TestInfra.kafka();
 
     @Autowired
     private ModelGateway gateway;
 
     @Autowired
     private CircuitBreakers breakers;
-
-    @BeforeAll
-    static void kafka() {
-        kafka = new KafkaTestSupport(EmbeddedInfrastructure.ensureStarted(TestInfra.STORAGE, 0, 0, 4)
-                .kafkaBootstrapServers());
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
 
     @BeforeEach
     void resetProviders() {

@@ -11,9 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -23,7 +21,6 @@ import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Priority;
 import routes.envelope.Turn;
-import routes.infra.EmbeddedInfrastructure;
 import routes.support.CaravanIntegrationTest;
 import routes.support.FakeAnthropicServer;
 import routes.support.FakeModelServer;
@@ -41,7 +38,7 @@ class ProviderTypesTest extends CaravanIntegrationTest {
     private static final FakeAnthropicServer ANTHROPIC = TestInfra.ANTHROPIC;
     private static final FakeOllamaServer OLLAMA = TestInfra.OLLAMA;
 
-    private static KafkaTestSupport kafka;
+    private static final KafkaTestSupport kafka = TestInfra.kafka();
 
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
@@ -50,17 +47,6 @@ class ProviderTypesTest extends CaravanIntegrationTest {
 
     @Autowired
     private CircuitBreakers breakers;
-
-    @BeforeAll
-    static void kafka() {
-        kafka = new KafkaTestSupport(EmbeddedInfrastructure.ensureStarted(TestInfra.STORAGE, 0, 0, 4)
-                .kafkaBootstrapServers());
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
 
     @BeforeEach
     void resetProviders() {

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.Priority;
-import routes.infra.EmbeddedInfrastructure;
 import routes.support.CaravanIntegrationTest;
 import routes.support.KafkaTestSupport;
 import routes.support.TestInfra;
@@ -19,18 +16,7 @@ import routes.support.TestInfra;
 class ResponseCacheTest extends CaravanIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static KafkaTestSupport kafka;
-
-    @BeforeAll
-    static void kafka() {
-        kafka = new KafkaTestSupport(EmbeddedInfrastructure.ensureStarted(TestInfra.STORAGE, 0, 0, 4)
-                .kafkaBootstrapServers());
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
+    private static final KafkaTestSupport kafka = TestInfra.kafka();
 
     private static Envelope message(String chat, String text, String profile) {
         return Envelope.builder().id(chat + "-1").traceId("t-" + chat).channel("rest").chatId(chat)

@@ -6,14 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Priority;
-import routes.infra.EmbeddedInfrastructure;
 import routes.support.CaravanIntegrationTest;
 import routes.support.KafkaTestSupport;
 import routes.support.TestInfra;
@@ -22,18 +19,7 @@ import routes.support.TestInfra;
 class BuiltInCommandsTest extends CaravanIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static KafkaTestSupport kafka;
-
-    @BeforeAll
-    static void kafka() {
-        kafka = new KafkaTestSupport(EmbeddedInfrastructure.ensureStarted(TestInfra.STORAGE, 0, 0, 4)
-                .kafkaBootstrapServers());
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
+    private static final KafkaTestSupport kafka = TestInfra.kafka();
 
     private static int n;
 

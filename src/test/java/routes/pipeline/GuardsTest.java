@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -15,7 +13,6 @@ import routes.channel.web.LimitsProperties;
 import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.Priority;
-import routes.infra.EmbeddedInfrastructure;
 import routes.model.UsageStore;
 import routes.support.CaravanIntegrationTest;
 import routes.support.KafkaTestSupport;
@@ -25,21 +22,10 @@ import routes.support.TestInfra;
 class GuardsTest extends CaravanIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static KafkaTestSupport kafka;
+    private static final KafkaTestSupport kafka = TestInfra.kafka();
 
     @Autowired
     private StringRedisTemplate redis;
-
-    @BeforeAll
-    static void kafka() {
-        kafka = new KafkaTestSupport(EmbeddedInfrastructure.ensureStarted(TestInfra.STORAGE, 0, 0, 4)
-                .kafkaBootstrapServers());
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
 
     // the limits are configured for two test channels in the shared configuration (every test context has them),
     // so whichever context's consumer takes a message applies the same limits

@@ -10,14 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Priority;
-import routes.infra.EmbeddedInfrastructure;
 import routes.support.CaravanIntegrationTest;
 import routes.support.KafkaTestSupport;
 import routes.support.TestInfra;
@@ -25,18 +22,7 @@ import routes.support.TestInfra;
 /** The processor routes seen from Kafka: records in, replies and dead letters out. */
 class PipelineTest extends CaravanIntegrationTest {
 
-    private static KafkaTestSupport kafka;
-
-    @BeforeAll
-    static void kafka() {
-        kafka = new KafkaTestSupport(EmbeddedInfrastructure.ensureStarted(TestInfra.STORAGE, 0, 0, 4)
-                .kafkaBootstrapServers());
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
+    private static final KafkaTestSupport kafka = TestInfra.kafka();
 
     private static Envelope message(String chat, String id, String text) {
         return Envelope.builder().id(id).traceId("trace-" + id).channel("rest").chatId(chat)

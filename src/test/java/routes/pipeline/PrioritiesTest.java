@@ -6,15 +6,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.camel.ProducerTemplate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Priority;
-import routes.infra.EmbeddedInfrastructure;
 import routes.support.CaravanIntegrationTest;
 import routes.support.KafkaTestSupport;
 import routes.support.TestInfra;
@@ -22,21 +19,10 @@ import routes.support.TestInfra;
 /** Priorities: the YAML rule picks the inbound topic; urgent work overtakes a batch backlog. */
 class PrioritiesTest extends CaravanIntegrationTest {
 
-    private static KafkaTestSupport kafka;
+    private static final KafkaTestSupport kafka = TestInfra.kafka();
 
     @Autowired
     private ProducerTemplate producer;
-
-    @BeforeAll
-    static void kafka() {
-        kafka = new KafkaTestSupport(EmbeddedInfrastructure.ensureStarted(TestInfra.STORAGE, 0, 0, 4)
-                .kafkaBootstrapServers());
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
 
     private static Envelope message(String chat, String id, String text, Priority priority) {
         return Envelope.builder().id(id).traceId("t-" + id).channel("rest").chatId(chat).chatType(ChatType.DIRECT)

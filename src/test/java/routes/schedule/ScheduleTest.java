@@ -13,15 +13,12 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.camel.ProducerTemplate;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Priority;
-import routes.infra.EmbeddedInfrastructure;
 import routes.infra.RoutesDirectory;
 import routes.pipeline.KafkaPublishRoute;
 import routes.support.CaravanIntegrationTest;
@@ -33,7 +30,7 @@ import routes.support.WsTestClient;
 class ScheduleTest extends CaravanIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static KafkaTestSupport kafka;
+    private static final KafkaTestSupport kafka = TestInfra.kafka();
 
     @Autowired
     private Reminders reminders;
@@ -43,17 +40,6 @@ class ScheduleTest extends CaravanIntegrationTest {
 
     @Autowired
     private RoutesDirectory routes;
-
-    @BeforeAll
-    static void kafka() {
-        kafka = new KafkaTestSupport(EmbeddedInfrastructure.ensureStarted(TestInfra.STORAGE, 0, 0, 4)
-                .kafkaBootstrapServers());
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
 
     @Test
     void whenParsesRelativeTimesTimesOfDayAndDates() {

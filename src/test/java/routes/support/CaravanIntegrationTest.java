@@ -91,6 +91,9 @@ import routes.CaravanApplication;
             "caravan.models.profiles.cached.cache=true",
             // Caravan uses the tools of an MCP server: its own /mcp endpoint, over real HTTP
             "caravan.mcp.clients.self.url=http://127.0.0.1:${local.server.port}/mcp",
+            // roles: the tool permission tests let one sender use a tool with side effects
+            "caravan.roles.operators[0]=rest:tool-admin",
+            "caravan.tools.allow.wipe-disk[0]=role:operators",
             "caravan.http.reply-timeout=20s",
             "caravan.http.ping-interval=2s",
             // test contexts come and go in one JVM: a closed one must leave its groups at once, not after

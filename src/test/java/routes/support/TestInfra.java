@@ -32,7 +32,18 @@ public final class TestInfra {
     /** The fake native Ollama API of the provider-type tests. */
     public static final FakeOllamaServer OLLAMA = new FakeOllamaServer().start();
 
+    private static KafkaTestSupport kafka;
+
     private TestInfra() {
+    }
+
+    /** A Kafka reader and writer for the run's embedded broker, shared by the tests (starts the broker if needed). */
+    public static synchronized KafkaTestSupport kafka() {
+        if (kafka == null) {
+            kafka = new KafkaTestSupport(routes.infra.EmbeddedInfrastructure.ensureStarted(STORAGE, 0, 0, 4)
+                    .kafkaBootstrapServers());
+        }
+        return kafka;
     }
 
     private static Path tempDir() {

@@ -11,15 +11,12 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.camel.ProducerTemplate;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Priority;
-import routes.infra.EmbeddedInfrastructure;
 import routes.infra.RoutesDirectory;
 import routes.support.CaravanIntegrationTest;
 import routes.support.FakeOpenAiServer.ToolCall;
@@ -33,7 +30,7 @@ import routes.support.TestInfra;
 class ToolLoopTest extends CaravanIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static KafkaTestSupport kafka;
+    private static final KafkaTestSupport kafka = TestInfra.kafka();
 
     @Autowired
     private ProducerTemplate producer;
@@ -44,23 +41,16 @@ class ToolLoopTest extends CaravanIntegrationTest {
     @Autowired
     private ToolRegistry registry;
 
-    @BeforeAll
-    static void kafka() {
-        kafka = new KafkaTestSupport(EmbeddedInfrastructure.ensureStarted(TestInfra.STORAGE, 0, 0, 4)
-                .kafkaBootstrapServers());
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
-
     private static int n;
 
     private static Envelope message(String chat, String text) {
+        return message(chat, text, "tool-user");
+    }
+
+    private static Envelope message(String chat, String text, String sender) {
         String id = chat + "-" + (++n);
         return Envelope.builder().id(id).traceId("t-" + id).channel("rest").chatId(chat).chatType(ChatType.DIRECT)
-                .senderId("tool-user").text(text).priority(Priority.REALTIME).receivedAt(Instant.now()).build();
+                .senderId(sender).text(text).priority(Priority.REALTIME).receivedAt(Instant.now()).build();
     }
 
     private static boolean lastIsUser(JsonNode body, String text) {
@@ -176,6 +166,12 @@ class ToolLoopTest extends CaravanIntegrationTest {
             assertThat(kafka.ask(message(chat, "/tools"), WAIT).text()).contains("order-pizza", "asks you first")
                     .doesNotContain("wipe-disk");
 
+            // a sender holding a role the tool's allowlist names may use it
+            MODEL.toolCalls(body -> lastIsUser(body, "wipe it, I am allowed") ? new ToolCall("wipe-disk", "{}") : null);
+            kafka.ask(message(chat, "wipe it, I am allowed", "tool-admin"), WAIT);
+            assertThat(toolMessages(MODEL.requests().get(MODEL.requests().size() - 1))).singleElement()
+                    .satisfies(t -> assertThat(t).contains("wiped"));
+
             // confirmation: asked first, runs on /confirm, and the model answers with the result
             MODEL.toolCalls(body -> lastIsUser(body, "get me a pizza")
                     ? new ToolCall("order-pizza", "{\"size\":\"large\"}") : null);
@@ -185,8 +181,8 @@ class ToolLoopTest extends CaravanIntegrationTest {
             assertThat(done.meta("error")).isNull();
             assertThat(MODEL.requests().get(MODEL.requests().size() - 1).toString()).contains("ordered a large pizza");
             assertThat(kafka.ask(message(chat, "/confirm"), WAIT).text()).contains("nothing waiting");
-            assertThat(auditFor(chat, 2)).extracting(a -> a.path("tool").asText() + ":" + a.path("outcome").asText())
-                    .containsExactly("wipe-disk:denied", "order-pizza:ok");
+            assertThat(auditFor(chat, 3)).extracting(a -> a.path("tool").asText() + ":" + a.path("outcome").asText())
+                    .containsExactly("wipe-disk:denied", "wipe-disk:ok", "order-pizza:ok");
         } finally {
             Files.deleteIfExists(file);
         }

@@ -30,7 +30,7 @@ import routes.tools.ToolRunner;
  * ten seconds; the same loop keeps Caravan's own served tools in line with its registry.
  */
 @Component
-public class McpClients extends RouteBuilder implements DisposableBean {
+public class McpClients extends RouteBuilder implements DisposableBean, org.springframework.context.SmartLifecycle {
 
     /** The endpoint of every tool that lives on an external MCP server. */
     public static final String ENDPOINT = "direct:mcp-client-call";
@@ -184,8 +184,31 @@ public class McpClients extends RouteBuilder implements DisposableBean {
         return false;
     }
 
+    private volatile boolean running;
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /**
+     * Closes the connections before the web server's graceful shutdown, which would otherwise wait for their
+     * open event streams (ours, when a server is this instance).
+     */
+    @Override
+    public void stop() {
+        running = false;
+        connected.values().forEach(McpAsyncClient::close);
+        connected.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
     @Override
     public void destroy() {
-        connected.values().forEach(McpAsyncClient::close);
+        stop();
     }
 }

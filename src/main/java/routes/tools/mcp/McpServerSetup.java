@@ -110,6 +110,37 @@ public class McpServerSetup {
                 .build();
     }
 
+    /**
+     * Closes the MCP sessions (and their open event streams) before the web server's graceful shutdown, which would
+     * otherwise wait for them until its timeout.
+     */
+    @Bean
+    org.springframework.context.SmartLifecycle mcpSessionsCloser(McpAsyncServer server) {
+        return new org.springframework.context.SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                try {
+                    server.closeGracefully().block(java.time.Duration.ofSeconds(2));
+                } catch (RuntimeException e) {
+                    LOG.debug("MCP sessions did not close cleanly: {}", e.getMessage());
+                }
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
+    }
+
     /** Keeps the served tools equal to the registry's (YAML tools come and go with route reloads). */
     @Bean
     McpToolSync mcpToolSync(McpAsyncServer server, ToolRegistry registry, ToolRunner runner) {
