@@ -17,8 +17,9 @@ import java.util.stream.Collectors;
  * unique-local, unspecified, multicast and reserved addresses are refused, as are IPv6 forms that embed one of those
  * IPv4 addresses (IPv4-mapped, IPv4-compatible, NAT64, 6to4).
  *
- * <p>The host is resolved once, here, and the caller connects to the address in the returned {@link Target}: no second
- * lookup, so a name cannot resolve to a public address for the check and a private one for the connection.
+ * <p>The host is resolved once, here, and the caller connects only to the addresses returned: no second lookup, so a
+ * name cannot resolve to a public address for the check and a private one for the connection. {@code web-fetch}
+ * makes this its HTTP client's only resolver ({@link GuardedDnsResolver}).
  *
  * <p>The only way past the address rules is the allowlist of exact {@code host:port} entries (an internal wiki, say).
  * A listed host is reached at whatever address it resolves to, loopback included; nothing else is.
@@ -67,6 +68,14 @@ public final class AddressGuard {
 
     /** Checks {@code uri}, resolving its host once, and returns where to connect. */
     public Target check(URI uri) throws Refused {
+        checkUrl(uri);
+        String host = bare(uri.getHost().toLowerCase(Locale.ROOT));
+        int port = port(uri);
+        return new Target(uri, host, port, addresses(host, port).get(0));
+    }
+
+    /** The checks that need no lookup: scheme, credentials and host name. */
+    public void checkUrl(URI uri) throws Refused {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new Refused("only http and https URLs can be fetched");
@@ -74,15 +83,18 @@ public final class AddressGuard {
         if (uri.getRawUserInfo() != null) {
             throw new Refused("URLs with a user name or password are not fetched");
         }
-        String host = uri.getHost();
-        if (host == null || host.isEmpty()) {
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new Refused("the URL has no valid host name");
         }
-        host = host.toLowerCase(Locale.ROOT);
-        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
-        boolean listed = allowedHosts.contains(host + ":" + port);
+    }
 
+    /**
+     * Resolves {@code host} once and returns its addresses, all of them allowed: every one public, or the exact
+     * {@code host:port} on the allowlist. IPv6 literals may come with or without brackets.
+     */
+    public List<InetAddress> addresses(String host, int port) throws Refused {
+        String bare = bare(host.toLowerCase(Locale.ROOT));
+        String entry = (bare.contains(":") ? "[" + bare + "]" : bare) + ":" + port;
         InetAddress[] addresses;
         try {
             addresses = resolver.resolve(bare);
@@ -92,7 +104,7 @@ public final class AddressGuard {
         if (addresses == null || addresses.length == 0) {
             throw new Refused("unknown host " + bare);
         }
-        if (!listed) {
+        if (!allowedHosts.contains(entry)) {
             // every address, not just the first: a name with one public and one private record is refused whole
             for (InetAddress address : addresses) {
                 String why = blockedReason(address);
@@ -101,7 +113,15 @@ public final class AddressGuard {
                 }
             }
         }
-        return new Target(uri, bare, port, addresses[0]);
+        return List.of(addresses);
+    }
+
+    private static String bare(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
     /** Why {@code address} may not be reached, or null when it is public. */

@@ -12,8 +12,8 @@ import routes.tools.ToolDefinition;
 
 /**
  * {@code web-fetch}: GETs a public http(s) URL and returns its text. Every URL, the first and each redirect target,
- * passes the {@link AddressGuard} and is fetched from the address the guard checked. HTML becomes plain text; plain
- * text and JSON come back as they are; anything else is refused.
+ * passes the {@link AddressGuard} and is fetched from the address the guard checked ({@link GuardedHttpGet}). HTML
+ * becomes plain text; plain text and JSON come back as they are; anything else is refused.
  */
 public class WebFetchTool implements BuiltInTool {
 
@@ -51,10 +51,10 @@ public class WebFetchTool implements BuiltInTool {
         }
         long deadline = System.nanoTime() + properties.getTimeout().toNanos();
         long maxBytes = properties.getMaxBytes().toBytes();
-        try {
+        try (var http = new GuardedHttpGet(guard, deadline)) {
             for (int redirects = 0; ; redirects++) {
-                var target = guard.check(uri);
-                var response = PinnedHttpGet.get(target, deadline, maxBytes);
+                guard.checkUrl(uri); // the address rules apply when the client resolves the host
+                var response = http.get(uri, maxBytes);
                 if (!response.redirect()) {
                     return result(uri, response);
                 }
@@ -71,11 +71,11 @@ public class WebFetchTool implements BuiltInTool {
                     return "failed: redirect to an invalid URL";
                 }
             }
-        } catch (AddressGuard.Refused e) {
+        } catch (AddressGuard.Refused | GuardedDnsResolver.Refused e) {
             return "refused: " + e.getMessage();
-        } catch (PinnedHttpGet.TimedOut e) {
+        } catch (GuardedHttpGet.TimedOut e) {
             return "failed: no complete answer within " + properties.getTimeout().toMillis() + " ms";
-        } catch (PinnedHttpGet.TooLarge e) {
+        } catch (GuardedHttpGet.TooLarge e) {
             return "refused: the response is larger than " + maxBytes + " bytes";
         } catch (javax.net.ssl.SSLException e) {
             return "failed: TLS error (" + e.getMessage() + ")";
@@ -84,7 +84,7 @@ public class WebFetchTool implements BuiltInTool {
         }
     }
 
-    private String result(URI uri, PinnedHttpGet.Response response) {
+    private String result(URI uri, GuardedHttpGet.Response response) {
         if (response.status() < 200 || response.status() > 299) {
             return "failed: HTTP " + response.status() + (response.reason().isEmpty() ? "" : " " + response.reason());
         }

@@ -95,6 +95,21 @@ class WebFetchToolTest {
             }
             respond(exchange, 200, "text/plain", "too late");
         });
+        site.createContext("/trickle", exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+            exchange.sendResponseHeaders(200, 1000);
+            try (OutputStream out = exchange.getResponseBody()) {
+                for (int i = 0; i < 1000; i++) {
+                    out.write('t');
+                    out.flush();
+                    if (release.await(50, TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         site.start();
         other.start();
         properties.setAllowedHosts(List.of("127.0.0.1:" + site.getAddress().getPort()));
@@ -219,6 +234,15 @@ class WebFetchToolTest {
 
         assertThat(fetch(site("/slow"))).isEqualTo("failed: no complete answer within 400 ms");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aBodyTrickledByteByByteDoesNotStretchTheTimeLimit() {
+        properties.setTimeout(Duration.ofMillis(400));
+        long started = System.nanoTime();
+
+        assertThat(fetch(site("/trickle"))).isEqualTo("failed: no complete answer within 400 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
     }
 
     @Test
