@@ -26,7 +26,8 @@ import routes.tools.ToolRunner;
 
 /**
  * Tools of external MCP servers ({@code caravan.mcp.clients.<name>.url}), offered to the model as
- * {@code <name>_<tool>} and called through the official MCP Java SDK. A server that is down is tried again every
+ * {@code <name>_<tool>} and called through the official MCP Java SDK. A tool its server does not mark read-only
+ * ({@code readOnlyHint}) counts as having side effects: denied unless {@code caravan.tools.allow} lists it. A server that is down is tried again every
  * ten seconds; the same loop keeps Caravan's own served tools in line with its registry.
  */
 @Component
@@ -133,7 +134,10 @@ public class McpClients extends RouteBuilder implements DisposableBean, org.spri
                         "[" + name + "] " + (tool.description() == null ? tool.name() : tool.description()),
                         JSON.writeValueAsString(tool.inputSchema() == null ? Map.of("type", "object")
                                 : tool.inputSchema()),
-                        ENDPOINT, false, false);
+                        // only a tool its server marks read-only counts as harmless; any other is treated as
+                        // having side effects, so it is denied unless caravan.tools.allow lists it
+                        ENDPOINT, !(tool.annotations() != null && Boolean.TRUE.equals(tool.annotations().readOnlyHint())),
+                        false);
                 tools.put(local, new Remote(client, tool.name()));
                 getCamelContext().getRegistry().bind("mcp-tool-" + local, ToolDefinition.class, definition);
                 LOG.info("MCP server {} offers tool {}", name, tool.name());

@@ -185,7 +185,13 @@ public class McpServerSetup {
         private McpServerFeatures.AsyncToolSpecification specification(ToolDefinition tool) {
             return McpServerFeatures.AsyncToolSpecification.builder()
                     .tool(McpSchema.Tool.builder().name(tool.getName()).description(tool.getDescription())
-                            .inputSchema(json, tool.getInputSchema()).build())
+                            .inputSchema(json, tool.getInputSchema())
+                            // what MCP clients use to tell harmless tools from ones that change things
+                            .annotations(McpSchema.ToolAnnotations.builder()
+                                    .readOnlyHint(!tool.isSideEffects())
+                                    .destructiveHint(tool.isSideEffects())
+                                    .build())
+                            .build())
                     .callHandler((exchange, request) -> {
                         String client = exchange.getClientInfo() == null ? "mcp-client"
                                 : exchange.getClientInfo().name();

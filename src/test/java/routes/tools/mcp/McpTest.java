@@ -48,6 +48,7 @@ class McpTest extends CaravanIntegrationTest {
                     .findFirst().orElseThrow();
             assertThat(tool.description()).contains("Counts the words");
             assertThat(tool.inputSchema().toString()).contains("text");
+            assertThat(tool.annotations().readOnlyHint()).isTrue();
             assertThat(client.listTools().tools()).noneMatch(t -> t.name().startsWith("self_"));
 
             McpSchema.CallToolResult result = client.callTool(
@@ -69,6 +70,8 @@ class McpTest extends CaravanIntegrationTest {
         // the shared test configuration points caravan.mcp.clients.self at this instance's own /mcp endpoint
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> registry.get("self_word-count").isPresent());
         assertThat(registry.get("self_word-count").orElseThrow().getDescription()).startsWith("[self] ");
+        // marked read-only by its server: no side effects, so allowed without an allowlist
+        assertThat(registry.get("self_word-count").orElseThrow().isSideEffects()).isFalse();
         Envelope caller = Envelope.builder().id("mcp-use-1").traceId("t").channel("rest").chatId(uniqueChat("mcp"))
                 .chatType(ChatType.DIRECT).senderId("u").text("").receivedAt(Instant.now()).build();
         ToolRunner.Outcome outcome = runner.execute(caller, "self_word-count", "{\"text\":\"over the wire\"}")
