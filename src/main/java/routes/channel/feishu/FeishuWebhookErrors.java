@@ -1,9 +1,9 @@
 package routes.channel.feishu;
 
-import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.springframework.stereotype.Component;
+import routes.channel.web.ApiError;
 
 /**
  * Error handling of the Feishu webhook ({@code routeConfiguration("feishu-webhook")}): input problems are answered
@@ -24,14 +24,8 @@ public class FeishuWebhookErrors extends RouteConfigurationBuilder {
                     .handled(true)
                     .log(LoggingLevel.WARN, "routes.channel.feishu",
                             "Feishu event not accepted, answered 503: ${exception.class.simpleName}")
-                    .process(exchange -> {
-                        var out = exchange.getMessage();
-                        out.removeHeaders("*");
-                        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 503);
-                        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-                        out.setBody(FeishuWebhookProcessor.error(503, "unavailable",
-                                "the event could not be accepted right now; it will be accepted when retried"));
-                    })
+                    .process(exchange -> ApiError.respond(exchange, 503, "unavailable",
+                            "the event could not be accepted right now; it will be accepted when retried"))
                 .end();
     }
 }

@@ -1,12 +1,12 @@
 package routes.channel.feishu;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.camel.Exchange;
 import routes.channel.GroupPolicy;
+import routes.channel.web.ApiError;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Ids;
 import routes.envelope.Priority;
@@ -71,24 +71,11 @@ public class FeishuWebhookProcessor {
             out.setBody(JSON.createObjectNode().put("challenge", challenge.challenge()).toString());
         } else if (outcome instanceof FeishuWebhook.Reject reject) {
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, reject.status());
-            out.setBody(error(reject.status(), reject.code(), reject.message()));
+            out.setBody(ApiError.json(reject.status(), reject.code(), reject.message()));
         } else {
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
             out.setBody("{}");
         }
-    }
-
-    /** The JSON error body every Caravan HTTP interface answers with. */
-    public static String error(int status, String code, String message) {
-        ObjectNode error = JSON.createObjectNode()
-                .put("message", message)
-                .put("type", status == 401 || status == 403 ? "authentication_error"
-                        : status >= 500 ? "server_error" : "invalid_request_error")
-                .put("code", code)
-                .putNull("param");
-        ObjectNode body = JSON.createObjectNode();
-        body.set("error", error);
-        return body.toString();
     }
 
     private FeishuWebhook webhook() {

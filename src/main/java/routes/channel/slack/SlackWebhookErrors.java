@@ -1,13 +1,11 @@
 package routes.channel.slack;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import routes.channel.web.ApiError;
 
 /**
  * Error handling of the Slack webhook route ({@code routeConfiguration("slack-webhook")}).
@@ -24,7 +22,6 @@ import org.springframework.stereotype.Component;
 public class SlackWebhookErrors extends RouteConfigurationBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlackWebhookErrors.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public void configuration() {
@@ -46,7 +43,7 @@ public class SlackWebhookErrors extends RouteConfigurationBuilder {
         } else {
             LOG.info("refused a Slack webhook call: {} {} ({})", e.status(), e.code(), e.getMessage());
         }
-        respond(exchange, e.status(), e.code(), e.getMessage());
+        ApiError.respond(exchange, e.status(), e.code(), e.getMessage());
         if (e.status() != 401) {
             exchange.getMessage().setHeader("X-Slack-No-Retry", "1");
         }
@@ -55,25 +52,6 @@ public class SlackWebhookErrors extends RouteConfigurationBuilder {
     static void unavailable(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         LOG.error("could not accept a Slack event; Slack will retry it: {}", e == null ? "unknown" : e.toString());
-        respond(exchange, 503, "unavailable", "the event could not be accepted right now; retry later");
-    }
-
-    /** Answers with {@code {"error":{"message","type","code","param"}}}, the shape of every Caravan HTTP error. */
-    static void respond(Exchange exchange, int status, String code, String message) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("message", message);
-        error.put("type", status == 401 || status == 403 ? "authentication_error"
-                : status >= 500 ? "server_error" : "invalid_request_error");
-        error.put("code", code);
-        error.put("param", null);
-        var out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        try {
-            out.setBody(JSON.writeValueAsString(Map.of("error", error)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            out.setBody("{\"error\":{\"message\":\"error\",\"type\":\"server_error\",\"code\":\"" + code + "\"}}");
-        }
+        ApiError.respond(exchange, 503, "unavailable", "the event could not be accepted right now; retry later");
     }
 }

@@ -3,7 +3,6 @@ package routes.channel.telegram;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -15,6 +14,7 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import routes.channel.Signatures;
+import routes.channel.web.ApiError;
 
 /**
  * Webhook mode: {@code POST /webhooks/telegram} on Caravan's HTTP port.
@@ -101,7 +101,7 @@ public class TelegramWebhookRoutes extends RouteBuilder {
             failure = new TelegramWebhookException(400, "invalid_request", "the request was refused");
         }
         LOG.warn("Telegram webhook request refused: {} {}", failure.status(), failure.code());
-        respond(exchange, failure.status(), error(failure.status(), failure.code(), failure.getMessage()));
+        ApiError.respond(exchange, failure.status(), failure.code(), failure.getMessage());
     }
 
     /** Answers 503 when the update could not be accepted, so Telegram delivers it again. */
@@ -109,17 +109,7 @@ public class TelegramWebhookRoutes extends RouteBuilder {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         LOG.warn("Telegram update not accepted, answering 503 so Telegram retries: {}",
                 cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage());
-        respond(exchange, 503, error(503, "unavailable", "the update could not be accepted now; retry later"));
-    }
-
-    private static Map<String, Object> error(int status, String code, String message) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("message", message);
-        error.put("type", status == 401 || status == 403 ? "authentication_error"
-                : status >= 500 ? "server_error" : "invalid_request_error");
-        error.put("code", code);
-        error.put("param", null);
-        return Map.of("error", error);
+        ApiError.respond(exchange, 503, "unavailable", "the update could not be accepted now; retry later");
     }
 
     private static void respond(Exchange exchange, int status, Object body) {

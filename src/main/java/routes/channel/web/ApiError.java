@@ -1,7 +1,10 @@
 package routes.channel.web;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.camel.Exchange;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -12,16 +15,44 @@ import org.springframework.http.ResponseEntity;
  */
 public final class ApiError {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private ApiError() {
     }
 
     public static ResponseEntity<Map<String, Object>> of(int status, String code, String message) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body(status, code, message));
+    }
+
+    /** The error body as a map: {@code {"error":{"message","type","code","param"}}}. */
+    public static Map<String, Object> body(int status, String code, String message) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("message", message);
         error.put("type", type(status));
         error.put("code", code);
         error.put("param", null);
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(Map.of("error", error));
+        return Map.of("error", error);
+    }
+
+    /** The error body as JSON text. */
+    public static String json(int status, String code, String message) {
+        try {
+            return JSON.writeValueAsString(body(status, code, message));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an error body of plain strings cannot fail to serialise", e);
+        }
+    }
+
+    /**
+     * Makes the Camel message the HTTP answer {@code status} with the error body, for routes that answer HTTP
+     * themselves (webhooks). Request headers are dropped first, or they would be echoed as response headers.
+     */
+    public static void respond(Exchange exchange, int status, String code, String message) {
+        var out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(json(status, code, message));
     }
 
     static String type(int status) {
