@@ -2,10 +2,6 @@ package routes.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.http.HttpServletRequest;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -21,6 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
 import routes.channel.web.ApiError;
 import routes.model.ModelGateway;
 import routes.model.ProfileOverrides;
+import routes.security.TokenOrLoopback;
 
 /**
  * The admin API for model profiles: which profile answers, for everyone or for one conversation, switched without
@@ -113,29 +110,16 @@ public class AdminController {
     }
 
     private ResponseEntity<?> authorize(HttpServletRequest request) {
-        String token = properties.getToken();
-        if (token != null && !token.isBlank()) {
-            String header = request.getHeader("Authorization");
-            String given = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
-            if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
-                return ApiError.of(401, "invalid_admin_token", "The admin API needs the admin token "
-                        + "(Authorization: Bearer …).");
-            }
-            return null;
+        TokenOrLoopback.Refusal refusal = TokenOrLoopback.check(request, properties.getToken());
+        if (refusal == TokenOrLoopback.Refusal.BAD_TOKEN) {
+            return ApiError.of(401, "invalid_admin_token", "The admin API needs the admin token "
+                    + "(Authorization: Bearer …).");
         }
-        if (!isLoopback(request.getRemoteAddr())) {
+        if (refusal == TokenOrLoopback.Refusal.NOT_LOCAL) {
             return ApiError.of(403, "admin_local_only", "Without caravan.admin.token the admin API answers "
                     + "requests from this machine only.");
         }
         return null;
-    }
-
-    private static boolean isLoopback(String address) {
-        try {
-            return address != null && InetAddress.getByName(address).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 
     private static String text(JsonNode body, String field) {

@@ -12,9 +12,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,9 +24,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.filter.OncePerRequestFilter;
 import reactor.core.publisher.Mono;
+import routes.channel.web.ApiError;
 import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.Ids;
+import routes.security.TokenOrLoopback;
 import routes.tools.ToolDefinition;
 import routes.tools.ToolRegistry;
 import routes.tools.ToolRunner;
@@ -71,12 +70,15 @@ public class McpServerSetup {
             @Override
             protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
                     FilterChain chain) throws ServletException, IOException {
-                String refusal = refusal(request, token);
+                TokenOrLoopback.Refusal refusal = TokenOrLoopback.check(request, token);
                 if (refusal != null) {
-                    response.setStatus(refusal.startsWith("401") ? 401 : 403);
+                    int status = refusal == TokenOrLoopback.Refusal.BAD_TOKEN ? 401 : 403;
+                    response.setStatus(status);
                     response.setContentType("application/json");
-                    response.getWriter().write("{\"error\":{\"message\":\"" + refusal.substring(4)
-                            + "\",\"type\":\"authentication_error\",\"code\":\"mcp_unauthorized\",\"param\":null}}");
+                    response.getWriter().write(ApiError.json(status, "mcp_unauthorized",
+                            refusal == TokenOrLoopback.Refusal.BAD_TOKEN
+                                    ? "The MCP endpoint needs its token (Authorization: Bearer ...)."
+                                    : "Without caravan.mcp.server.token the MCP endpoint answers this machine only."));
                     return;
                 }
                 chain.doFilter(request, response);
@@ -85,21 +87,6 @@ public class McpServerSetup {
         filter.addUrlPatterns(properties.getServer().getPath(), properties.getServer().getPath() + "/*");
         filter.setName("caravan-mcp-guard");
         return filter;
-    }
-
-    static String refusal(HttpServletRequest request, String token) {
-        if (token != null && !token.isBlank()) {
-            String header = request.getHeader("Authorization");
-            String given = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
-            return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))
-                    ? null : "401 The MCP endpoint needs its token (Authorization: Bearer ...).";
-        }
-        try {
-            return InetAddress.getByName(request.getRemoteAddr()).isLoopbackAddress() ? null
-                    : "403 Without caravan.mcp.server.token the MCP endpoint answers this machine only.";
-        } catch (IOException e) {
-            return "403 Unknown caller address.";
-        }
     }
 
     @Bean(destroyMethod = "close")
