@@ -12,16 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultExchange;
-import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import routes.envelope.Turn;
+import routes.infra.AsyncProducers;
 
 /**
  * Calls the models of a profile's chain, streaming, without holding a thread while a provider thinks.
@@ -33,18 +31,19 @@ import routes.envelope.Turn;
  * Once tokens went out, switching models would splice two answers, so that fails the call.
  */
 @Component
-public class ModelGateway implements DisposableBean {
+public class ModelGateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelGateway.class);
 
     private final ModelProperties properties;
     private final CamelContext camel;
+    private final AsyncProducers producers;
     private final Map<String, AtomicInteger> rotations = new ConcurrentHashMap<>();
-    private volatile AsyncProducer producer;
 
-    public ModelGateway(ModelProperties properties, CamelContext camel) {
+    public ModelGateway(ModelProperties properties, AsyncProducers producers) {
         this.properties = properties;
-        this.camel = camel;
+        this.camel = producers == null ? null : producers.camel();
+        this.producers = producers;
     }
 
     /** Names of the profiles a message may choose. */
@@ -215,28 +214,9 @@ public class ModelGateway implements DisposableBean {
         exchange.getMessage().setBody(call);
         exchange.getMessage().setHeader(ProviderRoutes.PROVIDER, call.providerName());
         exchange.getMessage().setHeader(ProviderRoutes.MAX_CONCURRENT, Math.max(1, call.provider().getMaxConcurrent()));
-        return producer().processAsync(exchange).thenCompose(done -> done.getException() != null
+        return producers.of(ProviderRoutes.ENDPOINT).processAsync(exchange).thenCompose(done -> done.getException() != null
                 ? CompletableFuture.failedFuture(done.getException())
                 : CompletableFuture.completedFuture(done.getMessage().getBody(ModelReply.class)));
-    }
-
-    private AsyncProducer producer() {
-        AsyncProducer p = producer;
-        if (p == null) {
-            synchronized (this) {
-                p = producer;
-                if (p == null) {
-                    try {
-                        p = camel.getEndpoint(ProviderRoutes.ENDPOINT).createAsyncProducer();
-                        ServiceHelper.startService(p);
-                    } catch (Exception e) {
-                        throw new IllegalStateException("cannot reach the provider route", e);
-                    }
-                    producer = p;
-                }
-            }
-        }
-        return p;
     }
 
     private static List<ChatMessage> toMessages(ModelProperties.Profile profile, List<Turn> turns) {
@@ -286,10 +266,5 @@ public class ModelGateway implements DisposableBean {
     /** A short, secret-free description of a provider failure. */
     static String describe(Throwable error) {
         return ProviderFailures.describe(error);
-    }
-
-    @Override
-    public void destroy() {
-        ServiceHelper.stopService(producer);
     }
 }

@@ -13,16 +13,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultExchange;
-import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
+import routes.infra.AsyncProducers;
 import routes.model.ToolBox;
 
 /**
@@ -34,7 +32,7 @@ import routes.model.ToolBox;
  * as instructions. A tool that needs confirmation is not run: the person is asked, and {@code /confirm} runs it.
  */
 @Component
-public class ToolRunner implements DisposableBean {
+public class ToolRunner {
 
     /** Header: the tool's name, for its route. */
     public static final String TOOL = "CaravanToolName";
@@ -46,12 +44,15 @@ public class ToolRunner implements DisposableBean {
     private final ToolRegistry registry;
     private final ToolsProperties properties;
     private final PendingConfirmations pending;
-    private final Map<String, AsyncProducer> producers = new ConcurrentHashMap<>();
+    private final AsyncProducers producers;
+    // compiled once per tool version (name, description and schema), not per message or call
     private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
+    private final Map<String, ToolSpecification> compiled = new ConcurrentHashMap<>();
 
-    public ToolRunner(CamelContext camel, ToolRegistry registry, ToolsProperties properties,
+    public ToolRunner(AsyncProducers producers, ToolRegistry registry, ToolsProperties properties,
             PendingConfirmations pending) {
-        this.camel = camel;
+        this.producers = producers;
+        this.camel = producers.camel();
         this.registry = registry;
         this.properties = properties;
         this.pending = pending;
@@ -63,7 +64,10 @@ public class ToolRunner implements DisposableBean {
         if (allowed.isEmpty()) {
             return ToolBox.NONE;
         }
-        List<ToolSpecification> specifications = allowed.stream().map(ToolSchemas::specification).toList();
+        List<ToolSpecification> specifications = allowed.stream()
+                .map(t -> compiled.computeIfAbsent(t.getName() + "|" + t.getDescription() + "|"
+                        + t.getInputSchema(), k -> ToolSchemas.specification(t)))
+                .toList();
         return new ToolBox() {
             @Override
             public List<ToolSpecification> specifications() {
@@ -139,7 +143,7 @@ public class ToolRunner implements DisposableBean {
         exchange.getMessage().setHeader("CaravanChatId", message.chatId());
         exchange.getMessage().setHeader("CaravanSender", message.senderId());
         long started = System.nanoTime();
-        return producer(tool.getEndpoint()).processAsync(exchange)
+        return producers.of(tool.getEndpoint()).processAsync(exchange)
                 .orTimeout(properties.getTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((ex, error) -> {
                     Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -190,7 +194,7 @@ public class ToolRunner implements DisposableBean {
         Exchange exchange = new DefaultExchange(camel);
         exchange.getMessage().setBody(event.toString());
         exchange.getMessage().setHeader(AuditRoute.KEY, message.kafkaKey());
-        producer(AuditRoute.ENDPOINT).processAsync(exchange).whenComplete((ex, error) -> {
+        producers.of(AuditRoute.ENDPOINT).processAsync(exchange).whenComplete((ex, error) -> {
             Exception failure = error != null ? new RuntimeException(error) : ex.getException();
             if (failure != null) {
                 LOG.error("could not write the audit record of tool call {} for message {}: {}", name,
@@ -201,22 +205,5 @@ public class ToolRunner implements DisposableBean {
 
     private static String shorten(String text, int max) {
         return text.length() <= max ? text : text.substring(0, max) + " …[cut]";
-    }
-
-    private AsyncProducer producer(String uri) {
-        return producers.computeIfAbsent(uri, u -> {
-            try {
-                AsyncProducer p = camel.getEndpoint(u).createAsyncProducer();
-                ServiceHelper.startService(p);
-                return p;
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot reach " + u, e);
-            }
-        });
-    }
-
-    @Override
-    public void destroy() {
-        producers.values().forEach(ServiceHelper::stopService);
     }
 }
