@@ -34,7 +34,7 @@ public class EmbeddedInfrastructurePostProcessor implements EnvironmentPostProce
     public static final String PROPERTY_SOURCE_NAME = "caravanEmbedded";
 
     /** Right after application.yml and profile documents are loaded, so {@code prod} can switch this off. */
-    public static final int ORDER = ConfigDataEnvironmentPostProcessor.ORDER + 1;
+    public static final int ORDER = ConfigDataEnvironmentPostProcessor.ORDER + 2;
 
     private final Log log;
 

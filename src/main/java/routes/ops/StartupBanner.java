@@ -17,11 +17,14 @@ public class StartupBanner {
     private final Environment environment;
     private final InstanceIdentity identity;
     private final routes.model.ModelProperties models;
+    private final routes.security.AuthProperties auth;
 
-    public StartupBanner(Environment environment, InstanceIdentity identity, routes.model.ModelProperties models) {
+    public StartupBanner(Environment environment, InstanceIdentity identity, routes.model.ModelProperties models,
+            routes.security.AuthProperties auth) {
         this.environment = environment;
         this.identity = identity;
         this.models = models;
+        this.auth = auth;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -30,6 +33,12 @@ public class StartupBanner {
         String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "18789"));
         String host = "0.0.0.0".equals(address) || "::".equals(address) ? "localhost" : address;
         LOG.info("Caravan is ready: web chat at http://{}:{}/ (instance {})", host, port, identity.id());
+        if (auth.isConfigured()) {
+            LOG.info("Authentication is on: listening on {}; callers need the gateway token or a valid JWT", address);
+        } else {
+            LOG.info("No authentication configured (caravan.auth.token): listening on {} only, every local caller is "
+                    + "trusted", address);
+        }
         boolean anyProvider = models.getProviders().values().stream()
                 .anyMatch(routes.model.ModelProperties.Provider::isConfigured);
         if (!anyProvider) {

@@ -70,6 +70,11 @@ public final class WsTestClient implements AutoCloseable {
                 .join();
     }
 
+    /** Connects to exactly {@code uri} ({@code ws://…/ws?…}). */
+    public static WsTestClient connect(URI uri) {
+        return new WsTestClient(uri);
+    }
+
     public static WsTestClient connect(String baseHttpUrl) {
         return new WsTestClient(URI.create(baseHttpUrl.replaceFirst("^http", "ws") + "/ws"));
     }

@@ -11,8 +11,11 @@ public class WebProperties {
     /** Port of the one HTTP server (also CARAVAN_HTTP_PORT). */
     private int port = 18789;
 
-    /** Address to listen on; loopback unless an auth token is configured (also CARAVAN_HTTP_BIND_ADDRESS). */
-    private String bindAddress = "127.0.0.1";
+    /**
+     * Address to listen on (also CARAVAN_HTTP_BIND_ADDRESS); unset: 127.0.0.1 without authentication, every
+     * interface with it. Applied before start-up by {@link routes.security.BindAddressPolicy}.
+     */
+    private String bindAddress;
 
     /** How long a synchronous request (OpenAI-compatible API) waits for its reply. */
     private Duration replyTimeout = Duration.ofSeconds(120);

@@ -28,7 +28,6 @@ import routes.channel.web.ApiError;
 import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.Ids;
-import routes.security.TokenOrLoopback;
 import routes.tools.ToolDefinition;
 import routes.tools.ToolRegistry;
 import routes.tools.ToolRunner;
@@ -37,7 +36,8 @@ import routes.tools.ToolRunner;
  * Caravan's tools served over the Model Context Protocol (streamable HTTP at {@code caravan.mcp.server.path}),
  * with the official MCP Java SDK. A call runs like a model's call: schema check, permissions (MCP callers are the
  * channel {@code mcp}, so tools with side effects need {@code caravan.tools.allow.<tool>: ["mcp:*"]}), time limit
- * and audit. Guarded by {@code caravan.mcp.server.token}, or open to loopback callers only without one.
+ * and audit. Callers need role dev (see {@link routes.security.SecurityConfig}); {@code caravan.mcp.server.token} is
+ * a token with that role.
  */
 @Configuration
 @ConditionalOnProperty(name = "caravan.mcp.server.enabled", havingValue = "true", matchIfMissing = true)
@@ -61,32 +61,6 @@ public class McpServerSetup {
         servlet.setAsyncSupported(true);
         servlet.setName("caravan-mcp");
         return servlet;
-    }
-
-    @Bean
-    FilterRegistrationBean<OncePerRequestFilter> mcpGuard(McpProperties properties) {
-        String token = properties.getServer().getToken();
-        FilterRegistrationBean<OncePerRequestFilter> filter = new FilterRegistrationBean<>(new OncePerRequestFilter() {
-            @Override
-            protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
-                    FilterChain chain) throws ServletException, IOException {
-                TokenOrLoopback.Refusal refusal = TokenOrLoopback.check(request, token);
-                if (refusal != null) {
-                    int status = refusal == TokenOrLoopback.Refusal.BAD_TOKEN ? 401 : 403;
-                    response.setStatus(status);
-                    response.setContentType("application/json");
-                    response.getWriter().write(ApiError.json(status, "mcp_unauthorized",
-                            refusal == TokenOrLoopback.Refusal.BAD_TOKEN
-                                    ? "The MCP endpoint needs its token (Authorization: Bearer ...)."
-                                    : "Without caravan.mcp.server.token the MCP endpoint answers this machine only."));
-                    return;
-                }
-                chain.doFilter(request, response);
-            }
-        });
-        filter.addUrlPatterns(properties.getServer().getPath(), properties.getServer().getPath() + "/*");
-        filter.setName("caravan-mcp-guard");
-        return filter;
     }
 
     @Bean(destroyMethod = "close")
