@@ -270,7 +270,7 @@ public class BuiltInCommands extends AsyncProcessorSupport {
     }
 
     private String tools(Envelope in) {
-        List<ToolDefinition> allowed = tools.allowed(in.channel(), in.chatId(), in.senderId());
+        List<ToolDefinition> allowed = tools.allowed(in);
         if (allowed.isEmpty()) {
             return "I have no tools in this conversation.";
         }

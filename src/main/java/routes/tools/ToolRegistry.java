@@ -48,8 +48,8 @@ public class ToolRegistry {
     }
 
     /** The tools a conversation may use (for a sender, when roles matter). */
-    public List<ToolDefinition> allowed(String channel, String chatId, String senderId) {
-        return all().stream().filter(t -> isAllowed(t, channel, chatId, senderId)).toList();
+    public List<ToolDefinition> allowed(routes.envelope.Envelope message) {
+        return all().stream().filter(t -> isAllowed(t, message)).toList();
     }
 
     /**
@@ -57,24 +57,24 @@ public class ToolRegistry {
      * has an allowlist or side effects (tools with side effects are denied by default). List entries are
      * {@code channel:chatId} patterns or {@code role:<name>} (the sender holds the role, see {@code caravan.roles}).
      */
-    public boolean isAllowed(ToolDefinition tool, String channel, String chatId, String senderId) {
-        if (matches(properties.getDeny().get(tool.getName()), channel, chatId, senderId)) {
+    public boolean isAllowed(ToolDefinition tool, routes.envelope.Envelope message) {
+        if (matches(properties.getDeny().get(tool.getName()), message)) {
             return false;
         }
         List<String> allow = properties.getAllow().get(tool.getName());
         if (allow != null && !allow.isEmpty()) {
-            return matches(allow, channel, chatId, senderId);
+            return matches(allow, message);
         }
         return !tool.isSideEffects();
     }
 
-    private boolean matches(List<String> entries, String channel, String chatId, String senderId) {
+    private boolean matches(List<String> entries, routes.envelope.Envelope message) {
         if (entries == null) {
             return false;
         }
         for (String entry : entries) {
-            if (entry.startsWith("role:") ? roles.holds(entry.substring(5), channel, senderId)
-                    : Patterns.matches(entry, channel + ":" + chatId)) {
+            if (entry.startsWith("role:") ? roles.holds(entry.substring(5), message)
+                    : Patterns.matches(entry, message.channel() + ":" + message.chatId())) {
                 return true;
             }
         }

@@ -60,7 +60,7 @@ public class ToolRunner {
 
     /** The tools of the conversation {@code message} belongs to. */
     public ToolBox forMessage(Envelope message) {
-        List<ToolDefinition> allowed = registry.allowed(message.channel(), message.chatId(), message.senderId());
+        List<ToolDefinition> allowed = registry.allowed(message);
         if (allowed.isEmpty()) {
             return ToolBox.NONE;
         }
@@ -119,7 +119,7 @@ public class ToolRunner {
         if (tool == null) {
             return done(message, name, arguments, "refused", "error: there is no tool called " + name);
         }
-        if (!registry.isAllowed(tool, message.channel(), message.chatId(), message.senderId())) {
+        if (!registry.isAllowed(tool, message)) {
             return done(message, name, arguments, "denied", "error: the tool " + name
                     + " is not allowed in this conversation");
         }

@@ -179,6 +179,40 @@ class GatewaySecurityTest extends CaravanIntegrationTest {
                 JwtIssuer.ISSUER, "another-app"), null).statusCode()).isEqualTo(401);
     }
 
+    /** Posts {@code text} as {@code bearer} and waits for the reply; returns the message's status document. */
+    private com.fasterxml.jackson.databind.JsonNode ask(String bearer, String chatId, String senderId, String text)
+            throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String body = json.createObjectNode().put("chatId", chatId).put("senderId", senderId).put("text", text)
+                .toString();
+        HttpResponse<String> accepted = call("POST", "/api/v1/messages", bearer, body);
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String id = json.readTree(accepted.body()).path("id").asText();
+        return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(
+                () -> json.readTree(call("GET", "/api/v1/messages/" + id, bearer, null).body()),
+                n -> "replied".equals(n.path("status").asText()));
+    }
+
+    @Test
+    void aJwtCallerSpeaksAsItsSubjectInItsOwnConversations() throws Exception {
+        String chat = uniqueChat("mine");
+        var status = ask(IDP.token("alice", List.of("user")), chat, "bob", "hello as someone else");
+        assertThat(status.path("chatId").asText()).isEqualTo("alice:" + chat);
+    }
+
+    @Test
+    void aWebMessageCarriesTheRoleOfItsSignIn() throws Exception {
+        String chat = uniqueChat("role");
+        ask(IDP.token("root", List.of("staff", "dev")), chat, null, "who am I");
+        var inbound = routes.support.TestInfra.kafka().readUntil("caravan.inbound",
+                        r -> ("rest:root:" + chat).equals(r.key()), list -> !list.isEmpty(), Duration.ofSeconds(20))
+                .stream().map(r -> routes.envelope.EnvelopeCodec.decode(r.value())).toList();
+        assertThat(inbound).singleElement().satisfies(m -> {
+            assertThat(m.senderId()).isEqualTo("root");
+            assertThat(m.meta(WebIdentity.META_ROLE)).isEqualTo("dev");
+        });
+    }
+
     @Test
     void withAuthenticationOnItListensOnEveryInterface() throws Exception {
         assertThat(ListeningSockets.addressesListeningOn(port)).contains("0.0.0.0");

@@ -70,7 +70,7 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
         registry.register(session);
         String chatId = chatIdFromQuery(session);
         if (chatId != null) {
-            registry.joinChat(session.getId(), chatId);
+            registry.joinChat(session.getId(), routes.security.WebIdentity.chat(session.getPrincipal(), chatId));
         }
     }
 
@@ -154,17 +154,17 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
             clientId = limits.optionalId(textField(frame, "id"), "id");
             String chatId = limits.optionalId(textField(frame, "chatId"), "chatId");
             String text = limits.text(textField(frame, "text"));
-            String chat = chatId != null ? chatId : "ws-" + connection;
+            String chat = routes.security.WebIdentity.chat(session.getPrincipal(),
+                    chatId != null ? chatId : "ws-" + connection);
             registry.joinChat(connection, chat);
             Envelope.Builder builder = Envelope.builder()
                     .id(clientId)
                     .channel(WebChannels.WEBSOCKET)
-                    .chatId(chat)
                     .chatType(ChatType.DIRECT)
-                    .senderId("ws:" + connection)
                     .text(text)
                     .meta(WebChannels.META_CONNECTION, connection)
                     .meta(ModelCall.META_STREAM, "true");
+            routes.security.WebIdentity.apply(builder, session.getPrincipal(), chat, "ws:" + connection);
             final String id = clientId;
             ingress.accept(builder).whenComplete((accepted, error) -> {
                 if (error != null) {

@@ -39,7 +39,8 @@ public class MessagesController {
     }
 
     @PostMapping(consumes = "application/json", produces = "application/json")
-    public CompletableFuture<ResponseEntity<Map<String, Object>>> post(@RequestBody JsonNode body) {
+    public CompletableFuture<ResponseEntity<Map<String, Object>>> post(@RequestBody JsonNode body,
+            java.security.Principal principal) {
         if (body == null || !body.isObject()) {
             throw new InputLimits.Rejected(400, "bad_json", "the request body must be a JSON object");
         }
@@ -53,10 +54,9 @@ public class MessagesController {
         Envelope.Builder builder = Envelope.builder()
                 .id(id)
                 .channel(WebChannels.REST)
-                .chatId(chatId)
                 .chatType(ChatType.DIRECT)
-                .senderId(senderId != null ? senderId : "rest:" + chatId)
                 .text(text);
+        routes.security.WebIdentity.apply(builder, principal, chatId, senderId != null ? senderId : "rest:" + chatId);
         return ingress.accept(builder).handle((accepted, error) -> {
             if (error != null) {
                 LOG.warn("could not accept a REST message: {}", error.toString());

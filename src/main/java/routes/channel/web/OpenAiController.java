@@ -83,7 +83,8 @@ public class OpenAiController {
 
     @PostMapping(path = "/v1/chat/completions", consumes = "application/json")
     public Object completions(@RequestBody JsonNode body,
-            @RequestHeader(name = CHAT_ID_HEADER, required = false) String chatHeader) {
+            @RequestHeader(name = CHAT_ID_HEADER, required = false) String chatHeader,
+            java.security.Principal principal) {
         if (body == null || !body.isObject()) {
             throw new InputLimits.Rejected(400, "bad_json", "the request body must be a JSON object");
         }
@@ -125,14 +126,17 @@ public class OpenAiController {
                 .text(text)
                 .meta(ModelCall.META_PROFILE, model)
                 .meta(ModelCall.META_STREAM, stream ? "true" : null);
+        if (principal instanceof routes.security.Caller caller) {
+            builder.meta(routes.security.WebIdentity.META_ROLE, caller.role().id());
+        }
         if (conversation != null) {
-            builder.chatId(conversation).senderId(conversation);
+            routes.security.WebIdentity.apply(builder, principal, conversation, conversation);
         } else {
             long contextBytes = turns.stream().mapToLong(t -> t.text().length()).sum();
             if (contextBytes > limits.maxTextBytes() * 8) {
                 throw new InputLimits.Rejected(413, "context_too_large", "the messages are too large");
             }
-            builder.chatId("oa-" + id).senderId("openai").meta(ModelCall.META_STATELESS, "true")
+            builder.chatId("oa-" + id).senderId(routes.security.WebIdentity.sender(principal, "openai")).meta(ModelCall.META_STATELESS, "true")
                     .context(List.copyOf(turns.subList(0, turns.size() - 1)));
         }
         String completionId = "chatcmpl-" + id.replace("-", "");
