@@ -15,6 +15,8 @@ public final class PipelineConstants {
     public static final String MODEL_REPLY = "CaravanModelReply";
     /** The reply {@link routes.envelope.Envelope}. */
     public static final String REPLY = "CaravanReply";
+    /** Exchange property: the message is deliberately left without an answer (a stranger in a group). */
+    public static final String SILENT = "CaravanSilent";
     /** Why a message went to the DLQ. */
     public static final String DLQ_REASON = "CaravanDlqReason";
 

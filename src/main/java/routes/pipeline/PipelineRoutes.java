@@ -35,11 +35,12 @@ public class PipelineRoutes extends RouteBuilder {
     private final Guards guards;
     private final BuiltInCommands commands;
     private final UsageRecorder usage;
+    private final AccessPolicy access;
 
     public PipelineRoutes(KafkaProperties kafka, PipelineProperties pipeline, InstanceIdentity identity,
             @org.springframework.beans.factory.annotation.Qualifier("dedupeRepository") IdempotentRepository dedupeRepository,
             SessionStore sessions, ModelCall modelCall, ModelRouter router, Guards guards, BuiltInCommands commands,
-            UsageRecorder usage) {
+            UsageRecorder usage, AccessPolicy access) {
         this.kafka = kafka;
         this.pipeline = pipeline;
         this.identity = identity;
@@ -50,6 +51,7 @@ public class PipelineRoutes extends RouteBuilder {
         this.guards = guards;
         this.commands = commands;
         this.usage = usage;
+        this.access = access;
     }
 
     @Override
@@ -74,7 +76,10 @@ public class PipelineRoutes extends RouteBuilder {
                     .skipDuplicate(true)
                     // each guard may answer the message itself (over a limit, a built-in command): then the
                     // steps that would call the model are skipped, and that answer is the reply
-                    .to("direct:rate-limit")
+                    .to("direct:access-policy")
+                    .filter(PipelineRoutes::unanswered)
+                        .to("direct:rate-limit")
+                    .end()
                     .filter(PipelineRoutes::unanswered)
                         .to("direct:commands")
                     .end()
@@ -86,10 +91,17 @@ public class PipelineRoutes extends RouteBuilder {
                     .filter(PipelineRoutes::unanswered)
                         .to("direct:model-call")
                     .end()
-                    .to("direct:reply-publish")
+                    .filter(exchangeProperty(PipelineConstants.SILENT).isNull())
+                        .to("direct:reply-publish")
+                    .end()
                     .to("direct:session-append")
                     .to("direct:usage")
                 .end();
+
+        // on the platforms, only allowlisted or paired senders get through
+        from("direct:access-policy").routeId("pipeline-access-policy")
+                .errorHandler(noErrorHandler())
+                .process(access::check);
 
         from("direct:rate-limit").routeId("pipeline-rate-limit")
                 .errorHandler(noErrorHandler())

@@ -101,7 +101,13 @@ import routes.CaravanApplication;
             "caravan.kafka.consumer.static-membership=false",
             "caravan.broadcast.groups.ops[0]=websocket:bcast-ws",
             "caravan.broadcast.groups.ops[1]=rest:bcast-rest",
-            "caravan.pipeline.redelivery-delay=50ms"
+            "caravan.pipeline.redelivery-delay=50ms",
+            // platform tests talk as any sender; the access tests use channels of their own with a policy
+            "caravan.access.default-policy=open",
+            "caravan.access.channels.paired.policy=pairing",
+            "caravan.access.channels.paired.allowlist[0]=vip-*",
+            "caravan.access.channels.listed.policy=allowlist",
+            "caravan.access.channels.listed.allowlist[0]=vip-1"
         })
 public abstract class CaravanIntegrationTest {
 
