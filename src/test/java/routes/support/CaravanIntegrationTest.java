@@ -107,7 +107,9 @@ import routes.CaravanApplication;
             "caravan.access.channels.paired.policy=pairing",
             "caravan.access.channels.paired.allowlist[0]=vip-*",
             "caravan.access.channels.listed.policy=allowlist",
-            "caravan.access.channels.listed.allowlist[0]=vip-1"
+            "caravan.access.channels.listed.allowlist[0]=vip-1",
+            // small enough for the abuse tests to reach, large enough for every other test
+            "caravan.limits.connections-per-ip=40"
         })
 public abstract class CaravanIntegrationTest {
 

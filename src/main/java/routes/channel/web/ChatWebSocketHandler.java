@@ -47,10 +47,12 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
     private final ScheduledExecutorService pinger;
     /** Longest frame read: the text limit plus room for the JSON around it. */
     private final long maxFrameChars;
+    private final MessageRate messageRate;
 
     public ChatWebSocketHandler(ConnectionRegistry registry, Ingress ingress, InputLimits limits,
-            WebProperties properties) {
+            WebProperties properties, LimitsProperties limitsProperties) {
         this.registry = registry;
+        this.messageRate = new MessageRate(limitsProperties.getWsMessageRate());
         this.ingress = ingress;
         this.limits = limits;
         this.pingInterval = properties.getPingInterval();
@@ -137,6 +139,11 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
         String connection = session.getId();
         String clientId = null;
         try {
+            long wait = messageRate.waitMillis(session);
+            if (wait > 0) {
+                throw new InputLimits.Rejected(429, "rate_limited", "this connection sends frames faster than "
+                        + "allowed; send again in " + Math.max(1, (wait + 999) / 1000) + " s");
+            }
             JsonNode frame;
             try {
                 frame = EnvelopeCodec.mapper().readTree(payload);
@@ -219,5 +226,32 @@ public class ChatWebSocketHandler extends TextWebSocketHandler implements Dispos
     @Override
     public void destroy() {
         pinger.shutdownNow();
+    }
+
+    /** A fixed-window count of one connection's messages, kept in its session. */
+    private record MessageRate(LimitsProperties.Rate rate) {
+
+        private static final String KEY = "caravan.rate";
+
+        /** 0 when the session may send one more message now, else how long until it may. */
+        long waitMillis(WebSocketSession session) {
+            if (rate == null || rate.getPermits() <= 0) {
+                return 0;
+            }
+            long now = System.nanoTime();
+            long window = rate.getWindow().toNanos();
+            long[] state = (long[]) session.getAttributes().computeIfAbsent(KEY, k -> new long[] {now, 0});
+            synchronized (state) {
+                if (now - state[0] >= window) {
+                    state[0] = now;
+                    state[1] = 0;
+                }
+                if (state[1] < rate.getPermits()) {
+                    state[1]++;
+                    return 0;
+                }
+                return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(window - (now - state[0]));
+            }
+        }
     }
 }

@@ -34,6 +34,8 @@ public class ConnectionRegistry implements LocalDelivery {
     private final Map<String, Connection> sockets = new ConcurrentHashMap<>();
     /** Open connections by the chats they sent in or asked for. */
     private final Map<String, Set<String>> chats = new ConcurrentHashMap<>();
+    /** Open connections per client address, for the per-address limit. */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final PendingReplies pending = new PendingReplies();
     private final WebSocketMailbox mailbox;
     private final WebSocketSender sender;
@@ -67,6 +69,19 @@ public class ConnectionRegistry implements LocalDelivery {
 
     void register(WebSocketSession session) {
         sockets.put(session.getId(), new Connection(session, sender.open(session, this::outboxClosed)));
+        perAddress.computeIfAbsent(address(session), k -> new java.util.concurrent.atomic.AtomicInteger())
+                .incrementAndGet();
+    }
+
+    /** Open connections from {@code address} on this instance. */
+    public int connectionsFrom(String address) {
+        java.util.concurrent.atomic.AtomicInteger count = perAddress.get(address);
+        return count == null ? 0 : count.get();
+    }
+
+    private static String address(WebSocketSession session) {
+        return session.getRemoteAddress() == null ? "unknown" : session.getRemoteAddress().getAddress()
+                .getHostAddress();
     }
 
     /** The connection went away: forget it; replies still queued for it are delivered elsewhere or kept. */
@@ -84,7 +99,9 @@ public class ConnectionRegistry implements LocalDelivery {
     }
 
     private void forget(String connectionId) {
-        if (sockets.remove(connectionId) != null) {
+        Connection gone = sockets.remove(connectionId);
+        if (gone != null) {
+            perAddress.computeIfPresent(address(gone.session()), (k, n) -> n.decrementAndGet() <= 0 ? null : n);
             chats.values().forEach(ids -> ids.remove(connectionId));
             chats.values().removeIf(Set::isEmpty);
         }

@@ -20,6 +20,21 @@ public class LimitsProperties {
     /** Model tokens (prompt and reply) one sender may use per UTC day; 0 means no budget. */
     private long dailyTokensPerUser;
 
+    /**
+     * WebSocket connections one client address may hold open on this instance; 0 = no limit. Behind a reverse
+     * proxy every client has the proxy's address unless forwarded headers are configured
+     * ({@code server.forward-headers-strategy}).
+     */
+    private int connectionsPerIp = 256;
+
+    /** Messages one WebSocket connection may send per window (on this instance); 0 permits turns it off. */
+    private Rate wsMessageRate = new Rate(20, Duration.ofSeconds(10));
+
+    public int getConnectionsPerIp() { return connectionsPerIp; }
+    public void setConnectionsPerIp(int connectionsPerIp) { this.connectionsPerIp = connectionsPerIp; }
+    public Rate getWsMessageRate() { return wsMessageRate; }
+    public void setWsMessageRate(Rate wsMessageRate) { this.wsMessageRate = wsMessageRate; }
+
     /** Limits of one channel, replacing the ones above for its messages (unset values are inherited). */
     private java.util.Map<String, ChannelLimits> channels = new java.util.LinkedHashMap<>();
 
