@@ -8,6 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 /** Caravan: a multi-channel AI assistant gateway on Apache Camel and Spring Boot. */
 @SpringBootApplication(exclude = UserDetailsServiceAutoConfiguration.class)
 @ConfigurationPropertiesScan
+@org.springframework.scheduling.annotation.EnableScheduling
 public class CaravanApplication {
 
     public static void main(String[] args) {

@@ -33,9 +33,12 @@ public class ProviderInvoker extends AsyncProcessorSupport {
     private final ModelClients clients;
     private final CircuitBreakers breakers;
 
-    public ProviderInvoker(ModelClients clients, CircuitBreakers breakers) {
+    private final routes.ops.PipelineMetrics metrics;
+
+    public ProviderInvoker(ModelClients clients, CircuitBreakers breakers, routes.ops.PipelineMetrics metrics) {
         this.clients = clients;
         this.breakers = breakers;
+        this.metrics = metrics;
     }
 
     @Override
@@ -43,6 +46,7 @@ public class ProviderInvoker extends AsyncProcessorSupport {
         ProviderCall call = exchange.getMessage().getBody(ProviderCall.class);
         CircuitBreaker breaker = breakers.of(call.providerName());
         if (!breaker.tryAcquirePermission()) {
+            metrics.modelCall(call.providerName(), "circuit_open");
             exchange.setException(CallNotPermittedException.createCallNotPermittedException(breaker));
             callback.done(true);
             return true;
@@ -52,10 +56,12 @@ public class ProviderInvoker extends AsyncProcessorSupport {
             long elapsed = breaker.getCurrentTimestamp() - started;
             if (error == null) {
                 breaker.onSuccess(elapsed, breaker.getTimestampUnit());
+                metrics.modelCall(call.providerName(), "ok");
                 exchange.getMessage().setBody(reply);
             } else {
                 Throwable cause = ModelGateway.unwrap(error);
                 breaker.onError(elapsed, breaker.getTimestampUnit(), cause);
+                metrics.modelCall(call.providerName(), "error");
                 exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, nextDelay(call, exchange, cause).toMillis());
                 exchange.setException(cause);
             }

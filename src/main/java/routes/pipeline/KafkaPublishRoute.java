@@ -23,9 +23,11 @@ public class KafkaPublishRoute extends RouteBuilder {
     public static final String TOPIC = "CaravanPublishTopic";
 
     private final KafkaProperties kafka;
+    private final routes.ops.PipelineMetrics metrics;
 
-    public KafkaPublishRoute(KafkaProperties kafka) {
+    public KafkaPublishRoute(KafkaProperties kafka, routes.ops.PipelineMetrics metrics) {
         this.kafka = kafka;
+        this.metrics = metrics;
     }
 
     @Override
@@ -39,13 +41,21 @@ public class KafkaPublishRoute extends RouteBuilder {
                 .end()
                 .process(this::prepare)
                 .to("kafka:{{caravan.kafka.topics.inbound}}")
+                .process(this::count)
                 .setBody(exchangeProperty("CaravanPublished"));
+    }
+
+    private void count(Exchange exchange) {
+        if (Boolean.TRUE.equals(exchange.getProperty("CaravanAccepted"))) {
+            metrics.received(exchange.getProperty("CaravanPublished", Envelope.class));
+        }
     }
 
     private void prepare(Exchange exchange) {
         Envelope envelope = exchange.getMessage().getBody(Envelope.class);
         String topic = exchange.getMessage().getHeader(TOPIC, String.class);
         exchange.setProperty("CaravanPublished", envelope);
+        exchange.setProperty("CaravanAccepted", topic == null);
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(KafkaConstants.KEY, envelope.kafkaKey());
         exchange.getMessage().setHeader(KafkaConstants.OVERRIDE_TOPIC,

@@ -36,11 +36,12 @@ public class PipelineRoutes extends RouteBuilder {
     private final BuiltInCommands commands;
     private final UsageRecorder usage;
     private final AccessPolicy access;
+    private final routes.ops.PipelineMetrics metrics;
 
     public PipelineRoutes(KafkaProperties kafka, PipelineProperties pipeline, InstanceIdentity identity,
             @org.springframework.beans.factory.annotation.Qualifier("dedupeRepository") IdempotentRepository dedupeRepository,
             SessionStore sessions, ModelCall modelCall, ModelRouter router, Guards guards, BuiltInCommands commands,
-            UsageRecorder usage, AccessPolicy access) {
+            UsageRecorder usage, AccessPolicy access, routes.ops.PipelineMetrics metrics) {
         this.kafka = kafka;
         this.pipeline = pipeline;
         this.identity = identity;
@@ -52,6 +53,7 @@ public class PipelineRoutes extends RouteBuilder {
         this.commands = commands;
         this.usage = usage;
         this.access = access;
+        this.metrics = metrics;
     }
 
     @Override
@@ -148,6 +150,8 @@ public class PipelineRoutes extends RouteBuilder {
                 .errorHandler(noErrorHandler())
                 .process(exchange -> {
                     Envelope reply = exchange.getProperty(PipelineConstants.REPLY, Envelope.class);
+                    metrics.replied(exchange.getProperty(PipelineConstants.INBOUND, Envelope.class),
+                            reply.meta(ModelCall.META_ERROR));
                     exchange.getMessage().setBody(reply);
                     exchange.getMessage().setHeader(KafkaPublishRoute.TOPIC,
                             kafka.getTopics().outbound(reply.channel()));

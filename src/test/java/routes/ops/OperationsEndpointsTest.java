@@ -32,6 +32,22 @@ class OperationsEndpointsTest extends CaravanIntegrationTest {
                 .contains("camel_exchanges_total");
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private KafkaLagMonitor lagMonitor;
+
+    @Test
+    void prometheusShowsTrafficLagAndDeadLetters() throws Exception {
+        String chat = uniqueChat("metrics");
+        assertThat(postJson("/api/v1/messages", "{\"chatId\":\"" + chat + "\",\"text\":\"count me\"}")
+                .statusCode()).isEqualTo(202);
+        lagMonitor.refresh();
+        String metrics = get("/actuator/prometheus").body();
+        assertThat(metrics).containsPattern("caravan_messages_in_total\\{[^}]*channel=\"rest\"[^}]*} [1-9]")
+                .containsPattern("caravan_kafka_consumer_lag\\{[^}]*group=\"caravan-pipeline\"[^}]*"
+                        + "topic=\"caravan.inbound\"")
+                .contains("caravan_dlq_messages");
+    }
+
     @Test
     void webChatPageIsServedAtTheRoot() throws Exception {
         HttpResponse<String> page = get("/");
