@@ -34,8 +34,15 @@ public final class KafkaTestSupport implements AutoCloseable {
     }
 
     public void send(String topic, String key, byte[] value) {
+        send(topic, key, value, java.util.Map.of());
+    }
+
+    /** Writes a record with string headers and waits for the broker to have it. */
+    public void send(String topic, String key, byte[] value, java.util.Map<String, String> headers) {
         try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+            headers.forEach((k, v) -> record.headers().add(k, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            producer.send(record).get();
         } catch (Exception e) {
             throw new IllegalStateException("could not write the test record", e);
         }
