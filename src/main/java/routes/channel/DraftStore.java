@@ -14,6 +14,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
+import routes.security.Pseudonyms;
 
 /**
  * Where a reply's draft lives while the model writes it: one Redis key per reply id, so the egress of any
@@ -179,8 +180,9 @@ public class DraftStore implements DisposableBean {
         }
     }
 
+    // reply ids contain chat ids on some platforms: the name keeps only their hash
     private static String key(String channel, String replyId) {
-        return PREFIX + channel + ":" + replyId;
+        return PREFIX + channel + ":" + Pseudonyms.of(replyId);
     }
 
     @Override

@@ -253,13 +253,14 @@ class CrashRecoveryTest {
         try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
             ScanCursor cursor = ScanCursor.INITIAL;
             do {
-                var page = redis.sync().scan(cursor, ScanArgs.Builder.matches("caravan:delivered:rest:*").limit(500));
+                var page = redis.sync().scan(cursor, ScanArgs.Builder.matches("caravan:delivered:*").limit(500));
                 deliveredKeys.addAll(page.getKeys());
                 cursor = page;
             } while (!cursor.isFinished());
         }
         List<String> undelivered = accepted.values().stream()
-                .filter(m -> !deliveredKeys.contains("caravan:delivered:rest:" + m.chatId() + ":" + m.id() + ":reply"))
+                .filter(m -> !deliveredKeys.contains("caravan:delivered:"
+                        + routes.security.Pseudonyms.of("rest:" + m.chatId() + ":" + m.id() + ":reply")))
                 .map(Sent::id).sorted().toList();
 
         // how long after its first reply record reached Kafka a reply became visible through GET (within the
