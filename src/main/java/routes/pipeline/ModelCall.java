@@ -93,7 +93,7 @@ public class ModelCall extends AsyncProcessorSupport implements org.springframew
         ModelProperties.Profile settings = models.getProfiles().get(profile);
         boolean cacheable = settings != null && settings.isCache();
         if (cacheable) {
-            String cached = cache.get(profile, turns);
+            String cached = cache.get(inbound.channel(), inbound.chatId(), profile, turns, settings.getCacheTtl());
             if (cached != null) {
                 if (stream) {
                     bus.delta(inbound, cached);
@@ -116,7 +116,8 @@ public class ModelCall extends AsyncProcessorSupport implements org.springframew
                         if (error == null) {
                             exchange.setProperty(PipelineConstants.MODEL_REPLY, reply);
                             if (cacheable && !reply.text().isEmpty()) {
-                                cache.put(profile, turns, reply.text(), settings.getCacheTtl());
+                                cache.put(inbound.channel(), inbound.chatId(), profile, turns, reply.text(),
+                                        settings.getCacheTtl());
                             }
                             exchange.setProperty(PipelineConstants.REPLY, replyTo(inbound, reply.text(), null)
                                     .meta("provider", reply.provider())

@@ -206,7 +206,7 @@ public class PipelineRoutes extends RouteBuilder {
             return;
         }
         List<Turn> history = exchange.getProperty(PipelineConstants.HISTORY, List.class);
-        sessions.append(inbound.channel(), inbound.chatId(), history, Turn.user(inbound.text(), inbound.id()),
-                Turn.assistant(reply.text(), null));
+        sessions.append(inbound.channel(), inbound.chatId(), Guards.user(inbound), history,
+                Turn.user(inbound.text(), inbound.id()), Turn.assistant(reply.text(), null));
     }
 }

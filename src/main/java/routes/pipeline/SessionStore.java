@@ -1,38 +1,75 @@
 package routes.pipeline;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.stereotype.Component;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Turn;
+import routes.security.DataCipher;
 
 /**
- * The last turns of each conversation, in a Redis list per {@code channel:chatId}.
+ * The last turns of each conversation, in a Redis list per {@code channel:chatId}, each entry encrypted
+ * ({@link DataCipher}). The list lives {@code caravan.session.ttl} after its last message, or the channel's
+ * {@code caravan.session.retention.<channel>}.
  *
  * <p>Entries carry the id of the message they came from, so appending the same turn twice (a redelivered message
  * whose first run stored its turn before the crash) is recognised and skipped.
+ *
+ * <p>Each append also lists the chat under its sender ({@code caravan:user-chats:<channel>:<senderId>}, a set that
+ * expires with the history), so everything of one sender can be found and erased.
  */
 @Component
 public class SessionStore {
 
     private static final String PREFIX = "caravan:session:";
+    private static final String USER_CHATS = "caravan:user-chats:";
+
+    // replaces a history whose entries were written with a retired key: ARGV[1] is the TTL in ms, the rest the entries
+    private static final DefaultRedisScript<Long> REPLACE = new DefaultRedisScript<>("""
+            redis.call('DEL', KEYS[1])
+            for i = 2, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+            redis.call('PEXPIRE', KEYS[1], ARGV[1])
+            return #ARGV - 1
+            """, Long.class);
 
     private final StringRedisTemplate redis;
     private final SessionProperties properties;
+    private final DataCipher cipher;
 
-    public SessionStore(StringRedisTemplate redis, SessionProperties properties) {
+    public SessionStore(StringRedisTemplate redis, SessionProperties properties, DataCipher cipher) {
         this.redis = redis;
         this.properties = properties;
+        this.cipher = cipher;
     }
 
-    /** The stored turns of a conversation, oldest first. */
+    /** A loaded history that remembers whether some entries were written with a retired key. */
+    private static final class Loaded extends ArrayList<Turn> {
+        private boolean stale;
+
+        Loaded(int size) {
+            super(size);
+        }
+    }
+
+    /** The stored turns of a conversation, oldest first; entries that cannot be read are left out. */
     public List<Turn> history(String channel, String chatId) {
-        List<String> raw = redis.opsForList().range(key(channel, chatId), 0, -1);
-        List<Turn> turns = new ArrayList<>(raw == null ? 0 : raw.size());
+        String key = key(channel, chatId);
+        List<String> raw = redis.opsForList().range(key, 0, -1);
+        Loaded turns = new Loaded(raw == null ? 0 : raw.size());
         if (raw != null) {
-            for (String json : raw) {
+            for (String sealed : raw) {
+                String json = cipher.open(sealed, key);
+                if (json == null) {
+                    continue;
+                }
+                turns.stale |= !cipher.isCurrent(sealed);
                 try {
                     turns.add(EnvelopeCodec.mapper().readValue(json, Turn.class));
                 } catch (JsonProcessingException e) {
@@ -44,34 +81,76 @@ public class SessionStore {
     }
 
     /**
-     * Appends a user message and its reply, keeping the last {@code maxTurns} turns and renewing the TTL.
+     * Appends a user message and its reply, keeping the last {@code maxTurns} turns and renewing the TTL. When the
+     * loaded history holds entries of a retired key, the whole history is written again with the current key.
      *
-     * @param known the history loaded for this message; used to skip an append that already happened
+     * @param senderId who wrote the user message: the chat is listed under this sender
+     * @param known    the history loaded for this message; used to skip an append that already happened
      */
-    public void append(String channel, String chatId, List<Turn> known, Turn user, Turn assistant) {
+    public void append(String channel, String chatId, String senderId, List<Turn> known, Turn user, Turn assistant) {
         if (user.id() != null && known.stream().anyMatch(t -> user.id().equals(t.id()))) {
             return;
         }
         String key = key(channel, chatId);
+        long ttl = properties.ttlFor(channel).toMillis();
+        int keep = 2 * properties.getMaxTurns();
+        String u = cipher.seal(json(user), key);
+        String a = cipher.seal(json(assistant), key);
+        boolean rewrite = known instanceof Loaded loaded && loaded.stale;
+        if (rewrite) {
+            List<String> entries = new ArrayList<>();
+            for (Turn turn : known) {
+                entries.add(cipher.seal(json(turn), key));
+            }
+            entries.add(u);
+            entries.add(a);
+            List<Object> args = new ArrayList<>();
+            args.add(String.valueOf(ttl));
+            args.addAll(entries.subList(Math.max(0, entries.size() - keep), entries.size()));
+            redis.execute(REPLACE, List.of(key), args.toArray());
+        }
+        byte[] k = bytes(key);
+        byte[] index = senderId == null ? null : bytes(USER_CHATS + channel + ":" + senderId);
+        redis.executePipelined((RedisCallback<Object>) connection -> {
+            if (!rewrite) {
+                connection.listCommands().rPush(k, bytes(u), bytes(a));
+                connection.listCommands().lTrim(k, -keep, -1);
+                connection.keyCommands().pExpire(k, ttl);
+            }
+            if (index != null) {
+                connection.setCommands().sAdd(index, bytes(chatId));
+                connection.keyCommands().pExpire(index, ttl);
+            }
+            return null;
+        });
+    }
+
+    /** Forgets a conversation; true when there was a history. */
+    public boolean clear(String channel, String chatId) {
+        return Boolean.TRUE.equals(redis.delete(key(channel, chatId)));
+    }
+
+    /** The chats in which {@code senderId} wrote, as far as their histories are kept. */
+    public Set<String> chatsOf(String channel, String senderId) {
+        Set<String> chats = redis.opsForSet().members(USER_CHATS + channel + ":" + senderId);
+        return chats == null ? Set.of() : new LinkedHashSet<>(chats);
+    }
+
+    /** Forgets which chats {@code senderId} wrote in. */
+    public void forgetChatsOf(String channel, String senderId) {
+        redis.delete(USER_CHATS + channel + ":" + senderId);
+    }
+
+    private static String json(Turn turn) {
         try {
-            String u = EnvelopeCodec.mapper().writeValueAsString(user);
-            String a = EnvelopeCodec.mapper().writeValueAsString(assistant);
-            redis.executePipelined((org.springframework.data.redis.core.RedisCallback<Object>) connection -> {
-                byte[] k = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                connection.listCommands().rPush(k, u.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        a.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                connection.listCommands().lTrim(k, -2L * properties.getMaxTurns(), -1);
-                connection.keyCommands().expire(k, properties.getTtl().toSeconds());
-                return null;
-            });
+            return EnvelopeCodec.mapper().writeValueAsString(turn);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("turn cannot be written as JSON", e);
         }
     }
 
-    /** Forgets a conversation. */
-    public void clear(String channel, String chatId) {
-        redis.delete(key(channel, chatId));
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String key(String channel, String chatId) {

@@ -1,12 +1,10 @@
 package routes.schedule;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
-import routes.envelope.EnvelopeCodec;
 import routes.infra.KafkaProperties;
 import routes.pipeline.KafkaPublishRoute;
 
@@ -45,13 +43,21 @@ public class ReminderRoutes extends RouteBuilder {
                         .setProperty("CaravanReminderRaw", body())
                         .process(exchange -> {
                             String raw = exchange.getMessage().getBody(String.class);
-                            Envelope reminder = EnvelopeCodec.decode(raw.getBytes(StandardCharsets.UTF_8));
+                            Envelope reminder = reminders.open(raw);
+                            if (reminder == null) {
+                                reminders.dropIfNeverSealed(raw);
+                            }
                             exchange.getMessage().setBody(reminder);
-                            exchange.getMessage().setHeader(KafkaPublishRoute.TOPIC,
-                                    kafka.getTopics().outbound(reminder.channel()));
                         })
-                        .to("direct:publish")
-                        .process(exchange -> reminders.fired(exchange.getProperty("CaravanReminderRaw", String.class)))
+                        // an encrypted entry that cannot be read (its key is not configured here) is left claimed:
+                        // it goes back after the lease, and fires once an instance with the right keys leads
+                        .filter(body().isNotNull())
+                            .process(exchange -> exchange.getMessage().setHeader(KafkaPublishRoute.TOPIC, kafka
+                                    .getTopics().outbound(exchange.getMessage().getBody(Envelope.class).channel())))
+                            .to("direct:publish")
+                            .process(exchange -> reminders.fired(
+                                    exchange.getProperty("CaravanReminderRaw", String.class)))
+                        .end()
                     .end()
                 .end();
     }

@@ -5,16 +5,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Ids;
+import routes.security.DataCipher;
 
 /**
  * Reminders waiting to fire, in Redis: a sorted set by due time (shared by every instance, kept across restarts).
- * Each entry is the reminder's reply envelope, ready to publish; its id is fixed when it is set, so a reminder
- * published twice (a leader that died between publishing and removing it) is still delivered once.
+ * Each entry is the reminder's reply envelope, encrypted ({@link DataCipher}; {@link #open} reads it); its id is
+ * fixed when it is set, so a reminder published twice (a leader that died between publishing and removing it) is
+ * still delivered once.
  */
 @Component
 public class Reminders {
@@ -47,9 +50,11 @@ public class Reminders {
                     """, Long.class);
 
     private final StringRedisTemplate redis;
+    private final DataCipher cipher;
 
-    public Reminders(StringRedisTemplate redis) {
+    public Reminders(StringRedisTemplate redis, DataCipher cipher) {
         this.redis = redis;
+        this.cipher = cipher;
     }
 
     /** Sets a reminder for the conversation of {@code request}: {@code text} at {@code at}. */
@@ -71,11 +76,34 @@ public class Reminders {
                 .meta("reminder", "true")
                 .meta("connection", request.meta("connection"))
                 .build();
-        redis.opsForZSet().add(DUE, encode(reminder), at.toEpochMilli());
+        // one context for both sets: an entry moves between them unchanged
+        redis.opsForZSet().add(DUE, cipher.seal(encode(reminder), DUE), at.toEpochMilli());
         return reminder;
     }
 
-    /** Reminders due at {@code now}, oldest first, at most {@code limit}. */
+    /** The reminder an entry holds, or null when it cannot be read (then it can never fire). */
+    public Envelope open(String raw) {
+        String json = cipher.open(raw, DUE);
+        if (json == null) {
+            return null;
+        }
+        try {
+            return EnvelopeCodec.decode(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Removes an entry that was never encrypted (set before encryption was introduced): it can never be read. */
+    public boolean dropIfNeverSealed(String raw) {
+        if (DataCipher.isSealed(raw)) {
+            return false;
+        }
+        fired(raw);
+        return true;
+    }
+
+    /** Reminders due at {@code now} (entries, see {@link #open}), oldest first, at most {@code limit}. */
     public List<String> due(Instant now, int limit) {
         Set<String> raw = redis.opsForZSet().rangeByScore(DUE, 0, now.toEpochMilli(), 0, limit);
         return raw == null ? List.of() : new ArrayList<>(raw);
@@ -108,9 +136,24 @@ public class Reminders {
         if (all == null) {
             return 0;
         }
-        String prefix = "\"channel\":\"" + message.channel() + "\"";
-        String chat = "\"chatId\":\"" + message.chatId() + "\"";
-        return all.stream().filter(r -> r.contains(prefix) && r.contains(chat)).count();
+        return all.stream().map(this::open).filter(r -> r != null && message.channel().equals(r.channel())
+                && message.chatId().equals(r.chatId())).count();
+    }
+
+    /** Removes the waiting reminders that {@code which} selects; returns how many. */
+    public long forget(Predicate<Envelope> which) {
+        long removed = 0;
+        for (String set : List.of(DUE, FIRING)) {
+            Set<String> all = redis.opsForZSet().range(set, 0, -1);
+            for (String raw : all == null ? Set.<String>of() : all) {
+                Envelope reminder = open(raw);
+                if (reminder != null && which.test(reminder)) {
+                    Long gone = redis.opsForZSet().remove(set, raw);
+                    removed += gone == null ? 0 : gone;
+                }
+            }
+        }
+        return removed;
     }
 
     private static String encode(Envelope reminder) {

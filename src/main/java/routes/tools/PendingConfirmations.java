@@ -6,8 +6,12 @@ import java.time.Duration;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
+import routes.security.DataCipher;
 
-/** Tool calls waiting for the person's {@code /confirm}: one per conversation, in Redis, for ten minutes. */
+/**
+ * Tool calls waiting for the person's {@code /confirm}: one per conversation, in Redis (encrypted, {@link DataCipher}),
+ * for ten minutes.
+ */
 @Component
 public class PendingConfirmations {
 
@@ -21,19 +25,23 @@ public class PendingConfirmations {
     }
 
     private final StringRedisTemplate redis;
+    private final DataCipher cipher;
 
-    public PendingConfirmations(StringRedisTemplate redis) {
+    public PendingConfirmations(StringRedisTemplate redis, DataCipher cipher) {
         this.redis = redis;
+        this.cipher = cipher;
     }
 
     public void put(Envelope message, String tool, String arguments) {
-        redis.opsForValue().set(key(message), JSON.createObjectNode().put("tool", tool)
-                .put("arguments", arguments).toString(), WAIT);
+        String key = key(message.channel(), message.chatId());
+        redis.opsForValue().set(key, cipher.seal(JSON.createObjectNode().put("tool", tool)
+                .put("arguments", arguments).toString(), key), WAIT);
     }
 
     /** Takes the waiting call of the conversation, if any. */
     public Pending take(Envelope message) {
-        String json = redis.opsForValue().getAndDelete(key(message));
+        String key = key(message.channel(), message.chatId());
+        String json = cipher.open(redis.opsForValue().getAndDelete(key), key);
         if (json == null) {
             return null;
         }
@@ -45,7 +53,12 @@ public class PendingConfirmations {
         }
     }
 
-    private static String key(Envelope message) {
-        return "caravan:confirm:" + message.channel() + ":" + message.chatId();
+    /** Drops the waiting call of a conversation; true when there was one. */
+    public boolean forget(String channel, String chatId) {
+        return Boolean.TRUE.equals(redis.delete(key(channel, chatId)));
+    }
+
+    private static String key(String channel, String chatId) {
+        return "caravan:confirm:" + channel + ":" + chatId;
     }
 }

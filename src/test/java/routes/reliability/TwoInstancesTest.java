@@ -53,6 +53,8 @@ class TwoInstancesTest {
     private static final Duration START = Duration.ofSeconds(180);
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The encryption key of both instances (base64 of 32 random bytes). */
+    private static final String SHARED_KEY = randomKey();
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(2))
             .version(HttpClient.Version.HTTP_1_1)
@@ -130,6 +132,12 @@ class TwoInstancesTest {
         spy.sync().psubscribe("caravan:instance:*");
     }
 
+    private static String randomKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.Base64.getEncoder().encodeToString(key);
+    }
+
     private Map<String, String> instanceConfig(String id) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("caravan.embedded.enabled", "false");
@@ -137,6 +145,8 @@ class TwoInstancesTest {
         config.put("spring.data.redis.host", infra.redisHost());
         config.put("spring.data.redis.port", String.valueOf(infra.redisPort()));
         config.put("caravan.instance.id", id);
+        // instances sharing one Redis read each other's encrypted values: one key for all
+        config.put("caravan.encryption.key", SHARED_KEY);
         config.put("caravan.storage.path", root.resolve(id).resolve("data").toString());
         config.put("caravan.routes-dir", root.resolve(id).resolve("routes").toString());
         config.put("caravan.kafka.consumer.static-membership", "false");

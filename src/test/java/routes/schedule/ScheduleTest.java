@@ -41,6 +41,9 @@ class ScheduleTest extends CaravanIntegrationTest {
     @Autowired
     private RoutesDirectory routes;
 
+    @Autowired
+    private org.springframework.data.redis.core.StringRedisTemplate redis;
+
     @Test
     void whenParsesRelativeTimesTimesOfDayAndDates() {
         Instant now = Instant.parse("2026-11-23T18:00:00Z");
@@ -61,9 +64,8 @@ class ScheduleTest extends CaravanIntegrationTest {
             ws.sendMessage(chat, chat + "-1", "/remind 2s stand up");
             assertThat(ws.awaitReplyTo(chat + "-1", WAIT).path("text").asText()).contains("I will remind you at");
             // a leader that died between publishing and removing: the same reminder is published again
-            String raw = reminders.due(Instant.now().plusSeconds(60), 1000).stream()
-                    .filter(r -> r.contains(chat)).findFirst().orElseThrow();
-            Envelope reminder = EnvelopeCodec.decode(raw.getBytes(StandardCharsets.UTF_8));
+            Envelope reminder = reminders.due(Instant.now().plusSeconds(60), 1000).stream()
+                    .map(reminders::open).filter(r -> r != null && chat.equals(r.chatId())).findFirst().orElseThrow();
             producer.sendBodyAndHeader("direct:publish", reminder, KafkaPublishRoute.TOPIC,
                     "caravan.outbound.websocket");
             Awaitility.await().atMost(WAIT).until(() -> kafka.readUntil("caravan.outbound.websocket",
@@ -91,7 +93,20 @@ class ScheduleTest extends CaravanIntegrationTest {
         assertThat(delivered).extracting(Envelope::id).containsExactly(reminder.id());
         assertThat(delivered.get(0).text()).isEqualTo("Reminder: missed it");
         Awaitility.await().atMost(WAIT).until(() -> reminders.due(Instant.now(), 1000).stream()
-                .noneMatch(r -> r.contains(chat)));
+                .map(reminders::open).noneMatch(r -> r != null && chat.equals(r.chatId())));
+    }
+
+    @Test
+    void aReminderStoredUnencryptedBeforeEncryptionIsDroppedInsteadOfFired() {
+        String chat = uniqueChat("remind-plain");
+        String plain = EnvelopeCodec.encodeToString(Envelope.builder().id("reminder:" + chat).channel("rest")
+                .chatId(chat).chatType(ChatType.DIRECT).senderId("u").text("Reminder: from the old days")
+                .priority(Priority.REALTIME).receivedAt(Instant.now()).build());
+        redis.opsForZSet().add("caravan:reminders", plain, Instant.now().minusSeconds(5).toEpochMilli());
+        Awaitility.await().atMost(WAIT).until(() -> redis.opsForZSet().score("caravan:reminders", plain) == null
+                && redis.opsForZSet().score("caravan:reminders:firing", plain) == null);
+        assertThat(kafka.readUntil("caravan.outbound.rest", r -> ("rest:" + chat).equals(r.key()),
+                l -> !l.isEmpty(), Duration.ofSeconds(2))).isEmpty();
     }
 
     @Test

@@ -109,7 +109,9 @@ import routes.CaravanApplication;
             "caravan.access.channels.listed.policy=allowlist",
             "caravan.access.channels.listed.allowlist[0]=vip-1",
             // small enough for the abuse tests to reach, large enough for every other test
-            "caravan.limits.connections-per-ip=40"
+            "caravan.limits.connections-per-ip=40",
+            // data protection: WebSocket histories and kept replies live shorter than the others
+            "caravan.session.retention.websocket=3d"
         })
 public abstract class CaravanIntegrationTest {
 

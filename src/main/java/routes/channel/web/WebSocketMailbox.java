@@ -13,13 +13,16 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
+import routes.security.DataCipher;
 
 /**
  * Replies for WebSocket chats that have no open connection: kept in Redis per chat and delivered when a
  * connection of that chat appears, on any instance.
  *
  * <p>Storing a reply announces the chat id on a shared Redis channel, so an instance where the client has already
- * come back takes it at once. Taking is an atomic pop, so each kept reply is delivered once.
+ * come back takes it at once. Taking is an atomic pop, so each kept reply is delivered once. Kept replies are
+ * encrypted ({@link DataCipher}) and live as long as a WebSocket history ({@code caravan.session.ttl}, or
+ * {@code caravan.session.retention.websocket}).
  */
 @Component
 public class WebSocketMailbox implements DisposableBean {
@@ -31,14 +34,16 @@ public class WebSocketMailbox implements DisposableBean {
     private static final int MAX_KEPT = 100;
 
     private final StringRedisTemplate redis;
+    private final DataCipher cipher;
     private final Duration ttl;
     private final RedisMessageListenerContainer container;
     private volatile Consumer<String> onNotice = chat -> { };
 
     public WebSocketMailbox(StringRedisTemplate redis, RedisConnectionFactory connections,
-            routes.pipeline.SessionProperties sessions) {
+            routes.pipeline.SessionProperties sessions, DataCipher cipher) {
         this.redis = redis;
-        this.ttl = sessions.getTtl();
+        this.cipher = cipher;
+        this.ttl = sessions.ttlFor(WebChannels.WEBSOCKET);
         this.container = new RedisMessageListenerContainer();
         container.setConnectionFactory(connections);
         // one thread in arrival order, instead of a thread per message
@@ -61,7 +66,7 @@ public class WebSocketMailbox implements DisposableBean {
     /** Keeps a reply for its chat and tells every instance. */
     void keep(Envelope reply) {
         String key = PREFIX + reply.chatId();
-        redis.opsForList().rightPush(key, EnvelopeCodec.encodeToString(reply));
+        redis.opsForList().rightPush(key, cipher.seal(EnvelopeCodec.encodeToString(reply), key));
         redis.opsForList().trim(key, -MAX_KEPT, -1);
         redis.expire(key, ttl);
         redis.convertAndSend(NOTICES, reply.chatId());
@@ -71,22 +76,37 @@ public class WebSocketMailbox implements DisposableBean {
     void drain(String chatId, java.util.function.Predicate<Envelope> deliver) {
         String key = PREFIX + chatId;
         for (int i = 0; i < MAX_KEPT; i++) {
-            String json = redis.opsForList().leftPop(key);
-            if (json == null) {
+            String sealed = redis.opsForList().leftPop(key);
+            if (sealed == null) {
                 return;
             }
             Envelope reply;
             try {
+                String json = cipher.open(sealed, key);
+                if (json == null) {
+                    continue;
+                }
                 reply = EnvelopeCodec.decode(json.getBytes(StandardCharsets.UTF_8));
             } catch (RuntimeException e) {
                 LOG.warn("dropping an unreadable kept reply of a WebSocket chat");
                 continue;
             }
             if (!deliver.test(reply)) {
-                redis.opsForList().leftPush(key, json);
+                redis.opsForList().leftPush(key, sealed);
                 return;
             }
         }
+    }
+
+    /** Erases the replies kept for a chat of {@code channel}; returns how many there were. */
+    public long forget(String channel, String chatId) {
+        if (!WebChannels.WEBSOCKET.equals(channel)) {
+            return 0;
+        }
+        String key = PREFIX + chatId;
+        Long kept = redis.opsForList().size(key);
+        redis.delete(key);
+        return kept == null ? 0 : kept;
     }
 
     @Override
