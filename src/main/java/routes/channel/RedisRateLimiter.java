@@ -82,6 +82,11 @@ public class RedisRateLimiter implements DisposableBean {
         return wait == null ? 0 : wait;
     }
 
+    /** Forgets the count of {@code key} under limit {@code name}. */
+    public void reset(String name, String key) {
+        redis.delete("caravan:rate:" + name + ":" + key);
+    }
+
     /** A processor that lets an exchange through once every limit grants a permit, waiting asynchronously. */
     public AsyncProcessor throttle(Limit... limits) {
         return new AsyncProcessorSupport() {

@@ -47,6 +47,11 @@ public class ProfileOverrides {
         }
     }
 
+    /** Drops the switch of one conversation; true when there was one. */
+    public boolean forgetChat(String channel, String chatId) {
+        return Boolean.TRUE.equals(redis.delete(chatKey(channel, chatId)));
+    }
+
     /** Switches everyone to {@code profile}; null switches back to the routing rules. */
     public void setGlobal(String profile) {
         if (profile == null) {

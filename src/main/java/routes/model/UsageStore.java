@@ -53,17 +53,19 @@ public class UsageStore {
         return new Usage(number(h.get("requests")), number(h.get("input")), number(h.get("output")));
     }
 
-    /** Erases every day's counters of {@code sender}. */
-    public void forget(String channel, String sender) {
+    /** Erases every day's counters of {@code sender}; returns how many days were counted. */
+    public long forget(String channel, String sender) {
         var options = org.springframework.data.redis.core.ScanOptions.scanOptions()
                 .match("caravan:usage:" + glob(channel) + ":" + glob(sender) + ":*").count(500).build();
         List<String> keys = new java.util.ArrayList<>();
         try (var cursor = redis.scan(options)) {
             cursor.forEachRemaining(keys::add);
         }
-        if (!keys.isEmpty()) {
-            redis.delete(keys);
+        if (keys.isEmpty()) {
+            return 0;
         }
+        Long deleted = redis.delete(keys);
+        return deleted == null ? 0 : deleted;
     }
 
     private static String glob(String literal) {

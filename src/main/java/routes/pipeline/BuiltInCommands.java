@@ -22,6 +22,7 @@ import routes.model.UsageStore;
 import routes.schedule.Reminders;
 import routes.schedule.ScheduleProperties;
 import routes.schedule.When;
+import routes.security.Erasure;
 import routes.tools.PendingConfirmations;
 import routes.tools.ToolDefinition;
 import routes.tools.ToolRegistry;
@@ -49,7 +50,7 @@ public class BuiltInCommands extends AsyncProcessorSupport {
         BUILT_IN.put("tools", "/tools — the tools I may use here");
         BUILT_IN.put("confirm", "/confirm — run the tool I asked about");
         BUILT_IN.put("cancel", "/cancel — do not run it");
-        BUILT_IN.put("forget", "/forget — erase what I keep about you and this conversation");
+        BUILT_IN.put("forget", "/forget — erase what I keep about you and your conversations");
     }
 
     private final ModelGateway models;
@@ -65,12 +66,13 @@ public class BuiltInCommands extends AsyncProcessorSupport {
     private final CamelContext camel;
     private final Reminders reminders;
     private final ScheduleProperties schedule;
+    private final Erasure erasure;
     private volatile ProducerTemplate producer;
 
     public BuiltInCommands(ModelGateway models, ModelProperties modelProperties, ProfileOverrides overrides,
             UsageStore usage, LimitsProperties limits, SessionStore sessions, InstanceIdentity identity,
             ToolRegistry tools, ToolRunner toolRunner, PendingConfirmations pending, CamelContext camel,
-            Reminders reminders, ScheduleProperties schedule) {
+            Reminders reminders, ScheduleProperties schedule, Erasure erasure) {
         this.models = models;
         this.modelProperties = modelProperties;
         this.overrides = overrides;
@@ -84,6 +86,7 @@ public class BuiltInCommands extends AsyncProcessorSupport {
         this.camel = camel;
         this.reminders = reminders;
         this.schedule = schedule;
+        this.erasure = erasure;
     }
 
     /** Answers a command by setting the reply; leaves anything else alone. */
@@ -282,12 +285,12 @@ public class BuiltInCommands extends AsyncProcessorSupport {
         return b.toString();
     }
 
+    /** Erases what is kept about the sender (this conversation included), audited with the sender as actor. */
     private String forget(Envelope in) {
-        sessions.clear(in.channel(), in.chatId());
-        overrides.setForChat(in.channel(), in.chatId(), null);
-        pending.take(in);
-        usage.forget(in.channel(), Guards.user(in));
-        return "Done: I erased this conversation's history, its settings and your usage counters. Records already on "
-                + "the operator's usage and audit logs are kept for their retention period.";
+        String user = Guards.user(in);
+        erasure.erase(in.channel(), user, in.channel() + ":" + user, List.of(in.chatId()));
+        return "Done: I erased what I keep about you: the history of this and your other conversations with me, "
+                + "their settings, your reminders and your usage counters. Records already on the operator's usage "
+                + "and audit logs are kept for their retention period.";
     }
 }

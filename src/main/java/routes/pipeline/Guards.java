@@ -45,6 +45,12 @@ public class Guards {
                 "This conversation receives messages faster than allowed");
     }
 
+    /** Forgets the rate counts of {@code user} and of {@code chats} in {@code channel}. */
+    public void forget(String channel, String user, java.util.Collection<String> chats) {
+        limiter.reset("user", channel + ":" + user);
+        chats.forEach(chat -> limiter.reset("chat", channel + ":" + chat));
+    }
+
     private boolean limited(Exchange exchange, Envelope in, String name, String key, LimitsProperties.Rate rate,
             String what) {
         if (rate == null || rate.getPermits() <= 0) {
