@@ -26,10 +26,11 @@ import routes.tools.PendingConfirmations;
 /**
  * Erases what Caravan keeps in Redis about one sender of one channel: the conversations the sender wrote in (their
  * histories, response-cache entries, stored replies and kept WebSocket replies, profile switches, pending tool
- * confirmations, rate counts), the sender's reminders and usage counters. Every erasure is audited
- * ({@code data.erased} on {@code direct:audit}, keyed by {@code channel:senderId}).
+ * confirmations, rate counts), the sender's reminders, usage counters and pending pairing request. Every erasure is
+ * audited ({@code data.erased} on {@code direct:audit}, keyed by {@code channel:senderId}).
  *
- * <p>A conversation is erased whole: in a group, that is everyone's history of it.
+ * <p>A conversation is erased whole: in a group, that is everyone's history of it. An approval to talk (pairing) is
+ * access control rather than conversation data and stays; an admin revokes it at {@code /admin/pairing}.
  */
 @Component
 public class Erasure {
@@ -39,7 +40,8 @@ public class Erasure {
 
     /** What one erasure removed. */
     public record Result(long conversations, long histories, long cacheEntries, long storedReplies,
-            long keptReplies, long profiles, long confirmations, long reminders, long usageDays) {
+            long keptReplies, long profiles, long confirmations, long reminders, long usageDays,
+            long pairingRequests) {
 
         /** The counts by name, as the admin API and the audit event show them. */
         public Map<String, Long> counts() {
@@ -53,6 +55,7 @@ public class Erasure {
             counts.put("confirmations", confirmations);
             counts.put("reminders", reminders);
             counts.put("usageDays", usageDays);
+            counts.put("pairingRequests", pairingRequests);
             return counts;
         }
     }
@@ -66,11 +69,12 @@ public class Erasure {
     private final Reminders reminders;
     private final UsageStore usage;
     private final Guards guards;
+    private final Pairings pairings;
     private final ProducerTemplate producer;
 
     public Erasure(SessionStore sessions, ResponseCache cache, MessageStatusStore statuses, WebSocketMailbox mailbox,
             ProfileOverrides overrides, PendingConfirmations pending, Reminders reminders, UsageStore usage,
-            Guards guards, ProducerTemplate producer) {
+            Guards guards, Pairings pairings, ProducerTemplate producer) {
         this.sessions = sessions;
         this.cache = cache;
         this.statuses = statuses;
@@ -80,6 +84,7 @@ public class Erasure {
         this.reminders = reminders;
         this.usage = usage;
         this.guards = guards;
+        this.pairings = pairings;
         this.producer = producer;
     }
 
@@ -108,10 +113,11 @@ public class Erasure {
         }
         long reminderCount = reminders.forget(r -> channel.equals(r.channel()) && senderId.equals(Guards.user(r)));
         long usageDays = usage.forget(channel, senderId);
+        long pairingRequests = pairings.forgetRequest(channel, senderId) ? 1 : 0;
         guards.forget(channel, senderId, chats);
         sessions.forgetChatsOf(channel, senderId);
         Result result = new Result(chats.size(), histories, cacheEntries, storedReplies, keptReplies, profiles,
-                confirmations, reminderCount, usageDays);
+                confirmations, reminderCount, usageDays, pairingRequests);
         audit(channel + ":" + senderId, actor, result);
         LOG.info("erased the data of a {} sender on request of {}: {}", channel,
                 actor.equals(channel + ":" + senderId) ? "the sender" : actor, result.counts());

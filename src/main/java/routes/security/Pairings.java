@@ -78,6 +78,12 @@ public class Pairings {
         return removed != null && removed > 0;
     }
 
+    /** Drops the sender's pending request (it holds the sender's name); whether there was one. */
+    public boolean forgetRequest(String channel, String senderId) {
+        String code = redis.opsForValue().getAndDelete(BY_SENDER + channel + ":" + senderId);
+        return code != null && Boolean.TRUE.equals(redis.delete(PENDING + code));
+    }
+
     /** Pending requests, oldest first. */
     public List<Request> pending() {
         List<Request> found = new ArrayList<>();

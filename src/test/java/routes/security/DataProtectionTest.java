@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,12 @@ import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import routes.envelope.ChatType;
+import routes.envelope.Envelope;
+import routes.envelope.Priority;
 import routes.envelope.Turn;
+import routes.pipeline.AccessPolicy;
+import routes.pipeline.ModelCall;
 import routes.pipeline.SessionProperties;
 import routes.pipeline.SessionStore;
 import routes.support.CaravanIntegrationTest;
@@ -176,12 +182,31 @@ class DataProtectionTest extends CaravanIntegrationTest {
         assertThat(keysHolding(sender)).isEmpty();
         assertThat(keysHolding(chat)).isEmpty();
         assertThat(get("/api/v1/messages/" + id).statusCode()).isEqualTo(404);
-        assertThat(auditEvent("rest:" + sender).path("actor").asText()).isEqualTo("admin");
+        // on loopback without authentication the caller is "local"
+        assertThat(auditEvent("rest:" + sender).path("actor").asText()).isEqualTo("admin:local");
 
         // again: nothing left to erase, still a clean answer
         HttpResponse<String> twice = delete("/admin/users/rest/" + sender);
         assertThat(twice.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(twice.body()).path("erased").path("histories").asLong()).isZero();
+    }
+
+    @Test
+    void anErasureAlsoDropsThePendingPairingRequestWithTheSendersName() throws Exception {
+        // channel "paired" has policy pairing in the shared test configuration
+        String stranger = uniqueChat("dp-stranger");
+        Envelope hello = Envelope.builder().id(UUID.randomUUID().toString()).channel("paired").chatId(stranger)
+                .chatType(ChatType.DIRECT).senderId(stranger).senderName("Erin Example").text("hello")
+                .priority(Priority.REALTIME).receivedAt(Instant.now()).build();
+        assertThat(kafka.ask(hello, WAIT).meta(ModelCall.META_ERROR)).isEqualTo(AccessPolicy.PAIRING_REQUIRED);
+        assertThat(keysHolding(stranger)).isNotEmpty();
+        assertThat(keysHolding("Erin Example")).isNotEmpty();
+
+        HttpResponse<String> erased = delete("/admin/users/paired/" + stranger);
+        assertThat(erased.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(erased.body()).path("erased").path("pairingRequests").asLong()).isEqualTo(1);
+        assertThat(keysHolding(stranger)).isEmpty();
+        assertThat(keysHolding("Erin Example")).isEmpty();
     }
 
     @Test
