@@ -49,6 +49,10 @@ public class SecurityConfig {
         "/admin/routes/**", "/admin/channels", "/admin/channels/**", "/admin/tools", "/admin/tools/**",
         "/actuator/prometheus", "/actuator/info", "/actuator/metrics", "/actuator/metrics/**"};
 
+    /** The Hawtio console and its Jolokia endpoint. */
+    static final RequestMatcher CONSOLE = matcher("/hawtio", "/hawtio/**", "/actuator/hawtio", "/actuator/hawtio/**",
+            "/actuator/jolokia", "/actuator/jolokia/**");
+
     @Bean
     SecurityFilterChain caravanSecurity(HttpSecurity http, AuthProperties auth, AdminProperties admin,
             org.springframework.beans.factory.ObjectProvider<McpProperties> mcp, AuditLog audit) throws Exception {
@@ -81,7 +85,9 @@ public class SecurityConfig {
                         .anyRequest().hasRole(Role.ADMIN.name()))
                 .exceptionHandling(errors -> errors
                         .authenticationEntryPoint((request, response, e) -> {
-                            response.setHeader("WWW-Authenticate", "Bearer realm=\"caravan\"");
+                            // a browser opening the console gets its sign-in prompt (any user, the token as password)
+                            response.setHeader("WWW-Authenticate", CONSOLE.matches(request)
+                                    ? "Basic realm=\"caravan\"" : "Bearer realm=\"caravan\"");
                             GatewayAuthentication.write(response, 401, "unauthenticated", authentication
                                     .authenticationConfigured()
                                     ? "Send the gateway token (Authorization: Bearer …, or ?token= for a browser)."

@@ -125,6 +125,22 @@ class GatewaySecurityTest extends CaravanIntegrationTest {
     }
 
     @Test
+    void theConsoleIsForAdminsAndPromptsABrowserToSignIn() throws Exception {
+        HttpResponse<String> anonymous = call("GET", "/actuator/hawtio/", null, null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("Basic"));
+        assertThat(call("GET", "/actuator/hawtio/", USER, null).statusCode()).isEqualTo(403);
+        assertThat(call("GET", "/actuator/hawtio/", DEV, null).statusCode()).isEqualTo(403);
+        assertThat(call("POST", "/actuator/jolokia", DEV, "{\"type\":\"version\"}").statusCode()).isEqualTo(403);
+        HttpResponse<String> admin = HTTP.send(HttpRequest.newBuilder(uri("/actuator/hawtio/"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        ("ops:" + GATEWAY).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(admin.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aBrowserWebSocketSendsItsTokenInTheQuery() {
         String chat = uniqueChat("ws-auth");
         try (WsTestClient ws = WsTestClient.connect(URI.create(baseUrl().replace("http", "ws") + "/ws?chatId="

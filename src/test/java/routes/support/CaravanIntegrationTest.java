@@ -21,6 +21,8 @@ import routes.CaravanApplication;
  * them all; tests keep apart by using their own chat ids.
  */
 @CamelSpringBootTest
+// Camel's test support switches JMX off; the gateway runs with it (Hawtio, route management)
+@org.apache.camel.test.spring.junit5.DisableJmx(false)
 @AutoConfigureObservability
 @SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {

@@ -32,7 +32,7 @@ import reactor.core.publisher.Mono;
  * retried by the Parallel Consumer after {@code retryDelayMs}, so routes bound their own retries and dead-letter
  * what they cannot process, as every Caravan route does.
  */
-public class OrderedKafkaConsumer extends DefaultConsumer {
+public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.camel.Suspendable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderedKafkaConsumer.class);
 
@@ -113,6 +113,21 @@ public class OrderedKafkaConsumer extends DefaultConsumer {
         }
         LOG.info("consuming {} as group {} (max {} in flight)", endpoint.getTopic(), endpoint.getGroupId(),
                 endpoint.getMaxConcurrency());
+    }
+
+    /** Suspended (Hawtio, JMX, the admin API): no new records are taken; those in flight finish and commit. */
+    @Override
+    protected void doSuspend() throws Exception {
+        if (processor != null) {
+            processor.pauseIfRunning();
+        }
+    }
+
+    @Override
+    protected void doResume() throws Exception {
+        if (processor != null) {
+            processor.resumeIfPaused();
+        }
     }
 
     @Override
