@@ -7,6 +7,7 @@ import routes.envelope.EnvelopeCodec;
 import routes.envelope.EnvelopeException;
 import routes.infra.InstanceIdentity;
 import routes.infra.KafkaProperties;
+import routes.ops.logging.MessageMdc;
 import routes.pipeline.PipelineConstants;
 import routes.pipeline.PipelineRoutes;
 
@@ -52,6 +53,7 @@ public class EgressSupport {
         if (!reply.isReply()) {
             throw new EnvelopeException("an outbound record is not a reply (no inReplyTo)");
         }
+        MessageMdc.attach(exchange, reply);
         exchange.setProperty(DELIVERY_KEY, reply.dedupeKey());
         exchange.getMessage().setBody(reply);
     }

@@ -8,6 +8,7 @@ import routes.channel.PriorityRules;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.infra.KafkaProperties;
+import routes.ops.logging.MessageMdc;
 
 /**
  * {@code direct:publish}: writes the {@link Envelope} in the body to Kafka and completes once the broker has it
@@ -33,6 +34,8 @@ public class KafkaPublishRoute extends RouteBuilder {
     @Override
     public void configure() {
         from("direct:publish").routeId("kafka-publish")
+                // an accepted message names itself in the logs; a reply keeps the name of the message it answers
+                .process(KafkaPublishRoute::attachLogKeys)
                 // an accepted message (no topic given): the integrator's priority rules choose its inbound topic
                 .filter(header(TOPIC).isNull())
                     .process(PriorityRules::describe)
@@ -48,6 +51,13 @@ public class KafkaPublishRoute extends RouteBuilder {
     private void count(Exchange exchange) {
         if (Boolean.TRUE.equals(exchange.getProperty("CaravanAccepted"))) {
             metrics.received(exchange.getProperty("CaravanPublished", Envelope.class));
+        }
+    }
+
+    private static void attachLogKeys(Exchange exchange) {
+        if (exchange.getProperty(MessageMdc.PROPERTY) == null
+                && exchange.getMessage().getBody() instanceof Envelope envelope) {
+            MessageMdc.attach(exchange, envelope);
         }
     }
 

@@ -9,7 +9,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.AsyncProcessorSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 import routes.channel.DraftReplies;
 import routes.envelope.Envelope;
@@ -24,6 +23,7 @@ import routes.model.ResponseCache;
 import routes.model.ToolBox;
 import routes.tools.ToolRunner;
 import routes.model.ModelRouter;
+import routes.ops.logging.MessageMdc;
 
 /**
  * The model step: asks the chosen profile for a reply and builds the reply envelope.
@@ -168,16 +168,14 @@ public class ModelCall extends AsyncProcessorSupport implements org.springframew
     }
 
     private static void logFailure(Envelope inbound, ModelException failure) {
-        MDC.put("traceId", inbound.traceId());
-        try {
+        // on a continuation thread, outside any route step: name the message here
+        try (var keys = MessageMdc.open(inbound)) {
             if (ModelException.NOT_CONFIGURED.equals(failure.code())) {
                 LOG.warn("no model provider configured; answered message {} with setup instructions", inbound.id());
             } else {
                 LOG.error("model call failed for message {} in {}: {} ({})", inbound.id(), inbound.channel(),
                         failure.code(), failure.getMessage());
             }
-        } finally {
-            MDC.remove("traceId");
         }
     }
 

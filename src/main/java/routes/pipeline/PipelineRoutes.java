@@ -14,6 +14,8 @@ import routes.infra.KafkaProperties;
 import routes.model.ModelReply;
 import routes.model.ModelRouter;
 import routes.model.RoutingHeaders;
+import routes.ops.logging.ContentLog;
+import routes.ops.logging.MessageMdc;
 
 /**
  * The processor routes: consume accepted messages, answer each once, publish the reply.
@@ -37,11 +39,12 @@ public class PipelineRoutes extends RouteBuilder {
     private final UsageRecorder usage;
     private final AccessPolicy access;
     private final routes.ops.PipelineMetrics metrics;
+    private final ContentLog contentLog;
 
     public PipelineRoutes(KafkaProperties kafka, PipelineProperties pipeline, InstanceIdentity identity,
             @org.springframework.beans.factory.annotation.Qualifier("dedupeRepository") IdempotentRepository dedupeRepository,
             SessionStore sessions, ModelCall modelCall, ModelRouter router, Guards guards, BuiltInCommands commands,
-            UsageRecorder usage, AccessPolicy access, routes.ops.PipelineMetrics metrics) {
+            UsageRecorder usage, AccessPolicy access, routes.ops.PipelineMetrics metrics, ContentLog contentLog) {
         this.kafka = kafka;
         this.pipeline = pipeline;
         this.identity = identity;
@@ -54,6 +57,7 @@ public class PipelineRoutes extends RouteBuilder {
         this.usage = usage;
         this.access = access;
         this.metrics = metrics;
+        this.contentLog = contentLog;
     }
 
     @Override
@@ -71,11 +75,13 @@ public class PipelineRoutes extends RouteBuilder {
         // which redelivers the whole (idempotent) pipeline or dead-letters the record
         from("direct:pipeline").routeId("pipeline")
                 .errorHandler(noErrorHandler())
-                .process(PipelineRoutes::decode)
+                .process(this::decode)
                 .idempotentConsumer(exchangeProperty(PipelineConstants.DEDUPE_KEY))
                     .idempotentRepository(dedupeRepository)
                     .eager(false)
                     .skipDuplicate(true)
+                    .process(exchange -> contentLog.inbound(exchange.getProperty(PipelineConstants.INBOUND,
+                            Envelope.class)))
                     // each guard may answer the message itself (over a limit, a built-in command): then the
                     // steps that would call the model are skipped, and that answer is the reply
                     .to("direct:access-policy")
@@ -152,6 +158,7 @@ public class PipelineRoutes extends RouteBuilder {
                     Envelope reply = exchange.getProperty(PipelineConstants.REPLY, Envelope.class);
                     metrics.replied(exchange.getProperty(PipelineConstants.INBOUND, Envelope.class),
                             reply.meta(ModelCall.META_ERROR));
+                    contentLog.reply(reply);
                     exchange.getMessage().setBody(reply);
                     exchange.getMessage().setHeader(KafkaPublishRoute.TOPIC,
                             kafka.getTopics().outbound(reply.channel()));
@@ -182,9 +189,10 @@ public class PipelineRoutes extends RouteBuilder {
         return exchange.getProperty(PipelineConstants.REPLY) == null;
     }
 
-    private static void decode(Exchange exchange) {
+    private void decode(Exchange exchange) {
         byte[] raw = exchange.getProperty(PipelineConstants.RAW, byte[].class);
         Envelope inbound = EnvelopeCodec.decode(raw);
+        MessageMdc.attach(exchange, inbound);
         exchange.setProperty(PipelineConstants.INBOUND, inbound);
         exchange.setProperty(PipelineConstants.DEDUPE_KEY, inbound.dedupeKey());
         exchange.getMessage().setBody(inbound);

@@ -103,7 +103,9 @@ public class RunCommandTool implements BuiltInTool {
         line.add(command.getExecutable());
         line.addAll(command.getArgs());
         line.addAll(args);
-        LOG.info("run-command {}: {}", name, line);
+        // the arguments are the model's words: only at DEBUG (the audit record keeps the tool input)
+        LOG.info("run-command {} with {} argument(s)", name, args.size());
+        LOG.debug("run-command {}: {}", name, line);
         return execute(line);
     }
 
