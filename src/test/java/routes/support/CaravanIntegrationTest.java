@@ -93,6 +93,8 @@ import routes.CaravanApplication;
             "caravan.models.profiles.cached.cache=true",
             // Caravan uses the tools of an MCP server: its own /mcp endpoint, over real HTTP
             "caravan.mcp.clients.self.url=http://127.0.0.1:${local.server.port}/mcp",
+            // a secret sent on every MCP call (the loopback server does not ask for it); the log tests look for it
+            "caravan.mcp.clients.self.token=" + TestInfra.MCP_CLIENT_TOKEN,
             // roles: the tool permission tests let one sender use a tool with side effects
             "caravan.roles.operators[0]=rest:tool-admin",
             "caravan.tools.allow.wipe-disk[0]=role:operators",

@@ -26,6 +26,9 @@ public final class TestInfra {
     /** The key the fake Anthropic API accepts. */
     public static final String ANTHROPIC_KEY = "sk-ant-test-7f3c";
 
+    /** The token Caravan's MCP client sends to its own MCP server in the shared test context. */
+    public static final String MCP_CLIENT_TOKEN = "mcp-client-Token-4e1d9b";
+
     /** The fake Anthropic Messages API of the provider-type tests. */
     public static final FakeAnthropicServer ANTHROPIC = new FakeAnthropicServer(ANTHROPIC_KEY).start();
 

@@ -8,6 +8,7 @@ import io.confluent.parallelconsumer.internal.DrainingCloseable.DrainingMode;
 import io.confluent.parallelconsumer.reactor.ReactorProcessor;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -18,6 +19,7 @@ import org.apache.camel.support.DefaultConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -35,6 +37,10 @@ import reactor.core.publisher.Mono;
 public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.camel.Suspendable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderedKafkaConsumer.class);
+    /** W3C trace context headers (traceparent, tracestate) and baggage. */
+    private static final List<String> TRACE_HEADERS = List.of("traceparent", "tracestate", "baggage");
+    /** Longer values are not trace context (W3C caps tracestate at 512 characters, baggage at 8 KB). */
+    private static final int MAX_TRACE_HEADER = 8192;
 
     private final OrderedKafkaEndpoint endpoint;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -88,6 +94,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
             exchange.getMessage().setHeader(OrderedKafkaConstants.PARTITION, record.partition());
             exchange.getMessage().setHeader(OrderedKafkaConstants.OFFSET, record.offset());
             exchange.getMessage().setHeader(OrderedKafkaConstants.KEY, record.key());
+            copyTraceContext(record, exchange);
             inFlight.incrementAndGet();
             getAsyncProcessor().process(exchange, doneSync -> {
                 inFlight.decrementAndGet();
@@ -127,6 +134,19 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
     protected void doResume() throws Exception {
         if (processor != null) {
             processor.resumeIfPaused();
+        }
+    }
+
+    /**
+     * Hands the W3C trace context the producer wrote into the record's headers to the route, where Camel tracing
+     * continues the trace from it; nothing else of the record's headers reaches the route.
+     */
+    private static void copyTraceContext(ConsumerRecord<String, byte[]> record, Exchange exchange) {
+        for (String name : TRACE_HEADERS) {
+            Header header = record.headers().lastHeader(name);
+            if (header != null && header.value() != null && header.value().length <= MAX_TRACE_HEADER) {
+                exchange.getMessage().setHeader(name, new String(header.value(), StandardCharsets.UTF_8));
+            }
         }
     }
 

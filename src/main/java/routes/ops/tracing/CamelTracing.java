@@ -1,0 +1,62 @@
+package routes.ops.tracing;
+
+import io.micrometer.observation.ObservationHandler;
+import java.util.ArrayList;
+import java.util.List;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
+import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
+import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
+import org.apache.camel.CamelContext;
+import org.apache.camel.observation.MicrometerObservationTracer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import routes.infra.kafka.OrderedKafkaSpanDecorator;
+
+/**
+ * Camel routes in the application's traces: every route a message passes and every endpoint it is sent to becomes
+ * a span of the trace of the HTTP request or webhook that brought the message, and the trace travels through Kafka
+ * in the records' {@code traceparent} headers to the pipeline and on to the reply's egress.
+ *
+ * <p>Camel's observations go to a registry of their own that only makes spans (with Spring Boot's tracing
+ * handlers): in Spring Boot's registry every route would also become a timer named after it, next to the route
+ * metrics camel-micrometer already keeps. Spans still nest with Spring's observations, since the current
+ * observation of a thread is shared by all registries.
+ *
+ * <p>On unless {@code management.tracing.enabled=false}. What is recorded is {@code
+ * management.tracing.sampling.probability} (0 by default: trace ids in the logs, nothing recorded); spans leave the
+ * process only when {@code management.otlp.tracing.endpoint} is set.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "management.tracing.enabled", matchIfMissing = true)
+public class CamelTracing {
+
+    @Bean(initMethod = "", destroyMethod = "")
+    // Camel manages the tracer's lifecycle once init(…) has added it to the context as a service
+    MicrometerObservationTracer camelTracer(CamelContext camel, ObjectProvider<Tracer> tracer,
+            ObjectProvider<DefaultTracingObservationHandler> spans,
+            ObjectProvider<PropagatingSenderTracingObservationHandler<?>> sending,
+            ObjectProvider<PropagatingReceiverTracingObservationHandler<?>> receiving) {
+        MicrometerObservationTracer camelTracer = new MicrometerObservationTracer();
+        if (tracer.getIfAvailable() == null || spans.getIfAvailable() == null) {
+            return camelTracer; // no tracer (tracing switched off): Camel is not traced
+        }
+        // the first handler that takes the kind of observation makes its span: the propagating ones (sending,
+        // receiving a message) before the plain one, as Spring Boot orders them
+        List<ObservationHandler<?>> handlers = new ArrayList<>();
+        receiving.orderedStream().forEach(handlers::add);
+        sending.orderedStream().forEach(handlers::add);
+        handlers.add(spans.getObject());
+        ObservationRegistry registry = ObservationRegistry.create();
+        registry.observationConfig().observationHandler(
+                new ObservationHandler.FirstMatchingCompositeObservationHandler(handlers));
+        camelTracer.setTracer(tracer.getObject());
+        camelTracer.setObservationRegistry(registry);
+        camelTracer.addDecorator(new OrderedKafkaSpanDecorator());
+        camelTracer.init(camel);
+        return camelTracer;
+    }
+}
