@@ -55,16 +55,18 @@ public class ModelCall extends AsyncProcessorSupport implements org.springframew
     private final ResponseCache cache;
     private final ToolRunner toolRunner;
     private final DraftReplies drafts;
+    private final ContentFilterStep contentFilter;
     private final java.util.concurrent.ExecutorService continuation;
 
     public ModelCall(ModelGateway gateway, InstanceBus bus, ModelProperties models, ResponseCache cache,
-            ToolRunner toolRunner, DraftReplies drafts, PipelineProperties pipeline) {
+            ToolRunner toolRunner, DraftReplies drafts, PipelineProperties pipeline, ContentFilterStep contentFilter) {
         this.gateway = gateway;
         this.bus = bus;
         this.models = models;
         this.cache = cache;
         this.toolRunner = toolRunner;
         this.drafts = drafts;
+        this.contentFilter = contentFilter;
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         this.continuation = java.util.concurrent.Executors.newFixedThreadPool(
                 Math.max(1, pipeline.getContinuationThreads()), r -> {
@@ -96,7 +98,7 @@ public class ModelCall extends AsyncProcessorSupport implements org.springframew
             String cached = cache.get(inbound.channel(), inbound.chatId(), profile, turns, settings.getCacheTtl());
             if (cached != null) {
                 if (stream) {
-                    bus.delta(inbound, cached);
+                    bus.delta(inbound, contentFilter.maskWhole(cached));
                 }
                 ModelReply reply = new ModelReply(cached, "cache", "cache", 0, 0);
                 exchange.setProperty(PipelineConstants.MODEL_REPLY, reply);
@@ -110,9 +112,15 @@ public class ModelCall extends AsyncProcessorSupport implements org.springframew
                 : ToolBox.NONE;
         Consumer<String> toClient = stream ? delta -> bus.delta(inbound, delta) : delta -> { };
         Consumer<String> draft = drafts.draftFor(inbound);
-        gateway.chat(profile, turns, draft == null ? toClient : draft.andThen(toClient), tools)
+        Consumer<String> shown = draft == null ? toClient : draft.andThen(toClient);
+        // fragments are shown before the whole reply passes the content filter: they are masked on the way
+        ContentFilterStep.MaskedDeltas masked = stream || draft != null ? contentFilter.maskDeltas(shown) : null;
+        gateway.chat(profile, turns, masked == null ? shown : masked, tools)
                 .whenCompleteAsync((reply, error) -> {
                     try {
+                        if (masked != null) {
+                            masked.finish();
+                        }
                         if (error == null) {
                             exchange.setProperty(PipelineConstants.MODEL_REPLY, reply);
                             if (cacheable && !reply.text().isEmpty()) {

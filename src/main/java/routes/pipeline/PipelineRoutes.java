@@ -16,6 +16,7 @@ import routes.model.ModelRouter;
 import routes.model.RoutingHeaders;
 import routes.ops.logging.ContentLog;
 import routes.ops.logging.MessageMdc;
+import routes.tools.AuditRoute;
 
 /**
  * The processor routes: consume accepted messages, answer each once, publish the reply.
@@ -40,11 +41,16 @@ public class PipelineRoutes extends RouteBuilder {
     private final AccessPolicy access;
     private final routes.ops.PipelineMetrics metrics;
     private final ContentLog contentLog;
+    private final ContentFilterStep contentFilter;
+    private final SensitiveWords sensitiveWords;
+    private final ContentFilterProperties contentFilterProperties;
 
     public PipelineRoutes(KafkaProperties kafka, PipelineProperties pipeline, InstanceIdentity identity,
             @org.springframework.beans.factory.annotation.Qualifier("dedupeRepository") IdempotentRepository dedupeRepository,
             SessionStore sessions, ModelCall modelCall, ModelRouter router, Guards guards, BuiltInCommands commands,
-            UsageRecorder usage, AccessPolicy access, routes.ops.PipelineMetrics metrics, ContentLog contentLog) {
+            UsageRecorder usage, AccessPolicy access, routes.ops.PipelineMetrics metrics, ContentLog contentLog,
+            ContentFilterStep contentFilter, SensitiveWords sensitiveWords,
+            ContentFilterProperties contentFilterProperties) {
         this.kafka = kafka;
         this.pipeline = pipeline;
         this.identity = identity;
@@ -58,6 +64,9 @@ public class PipelineRoutes extends RouteBuilder {
         this.access = access;
         this.metrics = metrics;
         this.contentLog = contentLog;
+        this.contentFilter = contentFilter;
+        this.sensitiveWords = sensitiveWords;
+        this.contentFilterProperties = contentFilterProperties;
     }
 
     @Override
@@ -82,9 +91,13 @@ public class PipelineRoutes extends RouteBuilder {
                     .skipDuplicate(true)
                     .process(exchange -> contentLog.inbound(exchange.getProperty(PipelineConstants.INBOUND,
                             Envelope.class)))
-                    // each guard may answer the message itself (over a limit, a built-in command): then the
-                    // steps that would call the model are skipped, and that answer is the reply
+                    // each guard may answer the message itself (a stranger, blocked content, over a limit, a
+                    // built-in command): then the steps that would call the model are skipped, and that answer is
+                    // the reply
                     .to("direct:access-policy")
+                    .filter(PipelineRoutes::unanswered)
+                        .to("direct:content-filter-input")
+                    .end()
                     .filter(PipelineRoutes::unanswered)
                         .to("direct:rate-limit")
                     .end()
@@ -100,6 +113,7 @@ public class PipelineRoutes extends RouteBuilder {
                         .to("direct:model-call")
                     .end()
                     .filter(exchangeProperty(PipelineConstants.SILENT).isNull())
+                        .to("direct:content-filter-output")
                         .to("direct:reply-publish")
                     .end()
                     .to("direct:session-append")
@@ -110,6 +124,31 @@ public class PipelineRoutes extends RouteBuilder {
         from("direct:access-policy").routeId("pipeline-access-policy")
                 .errorHandler(noErrorHandler())
                 .process(access::check);
+
+        // sensitive words: masked, blocked or flagged as configured; each match writes an audit event
+        from("direct:content-filter-input").routeId("pipeline-content-filter-input")
+                .errorHandler(noErrorHandler())
+                .process(contentFilter::input)
+                .to("direct:content-filter-audit");
+
+        from("direct:content-filter-output").routeId("pipeline-content-filter-output")
+                .errorHandler(noErrorHandler())
+                .process(contentFilter::output)
+                .to("direct:content-filter-audit");
+
+        // the audit event goes out on its own copy of the exchange, without holding up the message
+        from("direct:content-filter-audit").routeId("pipeline-content-filter-audit")
+                .errorHandler(noErrorHandler())
+                .filter(exchangeProperty(ContentFilterStep.AUDIT_EVENT).isNotNull())
+                    .wireTap(AuditRoute.ENDPOINT).onPrepare(ContentFilterStep::prepareAudit)
+                    .removeProperty(ContentFilterStep.AUDIT_EVENT)
+                .end();
+
+        if (sensitiveWords.file() != null) {
+            from("timer:content-filter-reload?period=" + contentFilterProperties.getReloadInterval().toMillis())
+                    .routeId("content-filter-reload")
+                    .process(exchange -> sensitiveWords.reloadIfChanged());
+        }
 
         from("direct:rate-limit").routeId("pipeline-rate-limit")
                 .errorHandler(noErrorHandler())

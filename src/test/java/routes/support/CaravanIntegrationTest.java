@@ -115,7 +115,9 @@ import routes.CaravanApplication;
             // small enough for the abuse tests to reach, large enough for every other test
             "caravan.limits.connections-per-ip=40",
             // data protection: WebSocket histories and kept replies live shorter than the others
-            "caravan.session.retention.websocket=3d"
+            "caravan.session.retention.websocket=3d",
+            // the content filter tests add words to the list and wait for the reload
+            "caravan.content-filter.reload-interval=100ms"
         })
 public abstract class CaravanIntegrationTest {
 
@@ -135,6 +137,9 @@ public abstract class CaravanIntegrationTest {
         // read by the embedded-infrastructure post-processor, which runs before dynamic properties exist
         System.setProperty("caravan.storage.path", TestInfra.STORAGE.toString());
         System.setProperty("caravan.routes-dir", TestInfra.STORAGE.resolve("routes").toString());
+        // also for the second instances some tests start: the word list lives with the test data
+        System.setProperty("caravan.content-filter.words-file",
+                TestInfra.STORAGE.resolve("config/sensitive-words.txt").toString());
     }
 
     @DynamicPropertySource

@@ -1,0 +1,164 @@
+package routes.pipeline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.function.Consumer;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+import routes.envelope.Envelope;
+import routes.envelope.EnvelopeCodec;
+import routes.model.ModelReply;
+import routes.pipeline.ContentFilterProperties.Action;
+import routes.tools.AuditRoute;
+
+/**
+ * The pipeline's content filter steps: an incoming message (after dedupe, before limits, commands and the model)
+ * and the model's reply (before it is published) are checked against the {@link SensitiveWords}, and handled by
+ * {@code caravan.content-filter.input-action} / {@code output-action}: masked, blocked (the person gets the block
+ * reply) or flagged. Every match writes a {@code content.flagged} audit event with the direction, the action and
+ * the number of matches — never the words or the text.
+ */
+@Component
+public class ContentFilterStep {
+
+    /** Reply error code: the message or the reply was blocked by the content filter. */
+    public static final String BLOCKED = "content_blocked";
+    /** Exchange property: the audit event (JSON) a step wants written. */
+    public static final String AUDIT_EVENT = "CaravanContentAudit";
+
+    private final ContentFilterProperties properties;
+    private final SensitiveWords words;
+
+    public ContentFilterStep(ContentFilterProperties properties, SensitiveWords words) {
+        this.properties = properties;
+        this.words = words;
+    }
+
+    /** Checks the incoming message. */
+    public void input(Exchange exchange) {
+        Envelope inbound = exchange.getProperty(PipelineConstants.INBOUND, Envelope.class);
+        ContentFilter.Result result = scan(inbound.text());
+        if (!result.found()) {
+            return;
+        }
+        Action action = properties.getInputAction();
+        audit(exchange, inbound, "input", action, result.matches());
+        switch (action) {
+            case MASK -> {
+                Envelope masked = inbound.toBuilder().text(result.masked()).build();
+                exchange.setProperty(PipelineConstants.INBOUND, masked);
+                exchange.getMessage().setBody(masked);
+            }
+            case BLOCK -> exchange.setProperty(PipelineConstants.REPLY,
+                    ModelCall.replyTo(inbound, properties.getBlockReply(), BLOCKED).build());
+            case FLAG -> { }
+        }
+    }
+
+    /** Checks the model's reply, when the model answered. */
+    public void output(Exchange exchange) {
+        ModelReply answer = exchange.getProperty(PipelineConstants.MODEL_REPLY, ModelReply.class);
+        Envelope reply = exchange.getProperty(PipelineConstants.REPLY, Envelope.class);
+        if (answer == null || reply == null) {
+            return;
+        }
+        ContentFilter.Result result = scan(reply.text());
+        if (!result.found()) {
+            return;
+        }
+        Action action = properties.getOutputAction();
+        Envelope inbound = exchange.getProperty(PipelineConstants.INBOUND, Envelope.class);
+        audit(exchange, inbound, "output", action, result.matches());
+        String text = switch (action) {
+            case MASK -> result.masked();
+            case BLOCK -> properties.getBlockReply();
+            case FLAG -> null;
+        };
+        if (text != null) {
+            Envelope.Builder replaced = reply.toBuilder().text(text);
+            if (action == Action.BLOCK) {
+                replaced.meta(ModelCall.META_ERROR, BLOCKED);
+            }
+            exchange.setProperty(PipelineConstants.REPLY, replaced.build());
+            // the conversation's history keeps what the person was shown
+            exchange.setProperty(PipelineConstants.MODEL_REPLY, new ModelReply(text, answer.provider(),
+                    answer.model(), answer.inputTokens(), answer.outputTokens(), answer.toolRequests()));
+        }
+    }
+
+    /**
+     * The receiver of a streamed reply's fragments to use instead of {@code shown} while replies are masked or
+     * blocked: it passes on only what no listed word can still be completing, masked; call {@link
+     * MaskedDeltas#finish()} when the reply is complete. {@code null} when fragments need no masking.
+     */
+    public MaskedDeltas maskDeltas(Consumer<String> shown) {
+        ContentFilter filter = words.current();
+        if (!properties.isEnabled() || filter.isEmpty() || properties.getOutputAction() == Action.FLAG) {
+            return null;
+        }
+        return new MaskedDeltas(filter.streaming(), shown);
+    }
+
+    /** Masks a whole text the way the deltas are masked (a cached reply sent as one fragment). */
+    public String maskWhole(String text) {
+        if (!properties.isEnabled() || properties.getOutputAction() == Action.FLAG) {
+            return text;
+        }
+        return words.current().scan(text).masked();
+    }
+
+    /** A streamed reply's fragments, masked on their way to the client. */
+    public static final class MaskedDeltas implements Consumer<String> {
+
+        private final ContentFilter.Streaming masking;
+        private final Consumer<String> shown;
+
+        MaskedDeltas(ContentFilter.Streaming masking, Consumer<String> shown) {
+            this.masking = masking;
+            this.shown = shown;
+        }
+
+        @Override
+        public void accept(String fragment) {
+            pass(masking.accept(fragment));
+        }
+
+        /** Passes on what was kept back. */
+        public void finish() {
+            pass(masking.finish());
+        }
+
+        private void pass(String text) {
+            if (!text.isEmpty()) {
+                shown.accept(text);
+            }
+        }
+    }
+
+    /** Prepares the copy of the exchange the audit route gets: the event as body, keyed by conversation. */
+    static void prepareAudit(Exchange copy) {
+        Envelope inbound = copy.getProperty(PipelineConstants.INBOUND, Envelope.class);
+        copy.getMessage().setBody(copy.getProperty(AUDIT_EVENT, String.class));
+        copy.getMessage().setHeader(AuditRoute.KEY, inbound.kafkaKey());
+    }
+
+    private ContentFilter.Result scan(String text) {
+        if (!properties.isEnabled()) {
+            return new ContentFilter.Result(text, 0);
+        }
+        return words.current().scan(text);
+    }
+
+    private static void audit(Exchange exchange, Envelope inbound, String direction, Action action, int matches) {
+        ObjectNode event = EnvelopeCodec.mapper().createObjectNode();
+        event.put("event_type", "content.flagged");
+        event.put("user_id", inbound.channel() + ":" + Guards.user(inbound));
+        ObjectNode payload = event.putObject("payload");
+        payload.put("direction", direction);
+        payload.put("action", action.name().toLowerCase(Locale.ROOT));
+        payload.put("words", matches);
+        event.put("at", Instant.now().toString());
+        exchange.setProperty(AUDIT_EVENT, event.toString());
+    }
+}

@@ -1,0 +1,180 @@
+package routes.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import routes.pipeline.ContentFilterProperties.Action;
+import routes.support.CaravanIntegrationTest;
+import routes.support.KafkaTestSupport;
+import routes.support.TestInfra;
+import routes.support.WsTestClient;
+
+/**
+ * The sensitive-word filter through the REST API, each action on the way in and on the way out, with the words
+ * added to the list file while the gateway runs.
+ */
+class ContentFilterPipelineTest extends CaravanIntegrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final KafkaTestSupport kafka = TestInfra.kafka();
+
+    @Autowired
+    ContentFilterProperties properties;
+
+    @Autowired
+    SensitiveWords words;
+
+    @AfterEach
+    void restoreActions() {
+        properties.setInputAction(Action.MASK);
+        properties.setOutputAction(Action.MASK);
+    }
+
+    @Test
+    void theWordListFileIsCreatedAtStartUp() throws Exception {
+        assertThat(words.file()).exists();
+        assertThat(Files.readString(words.file())).startsWith("# Sensitive words");
+    }
+
+    @Test
+    void maskedInputReachesTheModelWithAsterisks() throws Exception {
+        String word = listed();
+        String chat = uniqueChat("cf-in-mask");
+        JsonNode reply = converse(chat, "please say " + word.toUpperCase() + " twice: " + word + "!");
+
+        String masked = "please say " + "*".repeat(word.length()) + " twice: " + "*".repeat(word.length()) + "!";
+        assertThat(modelCallsFor(masked)).isEqualTo(1);
+        assertThat(reply.path("text").asText()).isEqualTo("echo: " + masked);
+        assertAudit(chat, "input", "mask", 2);
+    }
+
+    @Test
+    void blockedInputNeverReachesTheModel() throws Exception {
+        properties.setInputAction(Action.BLOCK);
+        String word = listed();
+        String chat = uniqueChat("cf-in-block");
+        String text = "tell me about " + word;
+        JsonNode reply = converse(chat, text);
+
+        assertThat(reply.path("text").asText()).isEqualTo(properties.getBlockReply());
+        assertThat(reply.path("error").asText()).isEqualTo(ContentFilterStep.BLOCKED);
+        assertThat(MODEL.requests()).noneMatch(r -> r.toString().contains(word));
+        assertAudit(chat, "input", "block", 1);
+    }
+
+    @Test
+    void flaggedInputGoesOnUnchanged() throws Exception {
+        properties.setInputAction(Action.FLAG);
+        String phrase = listed() + " " + listed();
+        String chat = uniqueChat("cf-in-flag");
+        String text = "the phrase " + phrase + " is here";
+        JsonNode reply = converse(chat, text);
+
+        assertThat(modelCallsFor(text)).isEqualTo(1);
+        // the echo repeats the words, and replies are still masked
+        String maskedPhrase = phrase.replaceAll("\\S", "*");
+        assertThat(reply.path("text").asText()).isEqualTo("echo: " + text.replace(phrase, maskedPhrase));
+        assertAudit(chat, "input", "flag", 2);
+        assertAudit(chat, "output", "mask", 2);
+    }
+
+    @Test
+    void maskedReplyIsPublishedWithAsterisks() throws Exception {
+        String word = listed();
+        MODEL.replyWith(request -> "here is " + word + " for you");
+        String chat = uniqueChat("cf-out-mask");
+        JsonNode reply = converse(chat, "a harmless question");
+
+        assertThat(reply.path("text").asText()).isEqualTo("here is " + "*".repeat(word.length()) + " for you");
+        assertAudit(chat, "output", "mask", 1);
+    }
+
+    @Test
+    void blockedReplyIsReplacedByTheBlockReply() throws Exception {
+        properties.setOutputAction(Action.BLOCK);
+        String word = listed();
+        MODEL.replyWith(request -> "here is " + word + " for you");
+        String chat = uniqueChat("cf-out-block");
+        JsonNode reply = converse(chat, "another harmless question");
+
+        assertThat(reply.path("text").asText()).isEqualTo(properties.getBlockReply());
+        assertThat(reply.path("error").asText()).isEqualTo(ContentFilterStep.BLOCKED);
+        assertAudit(chat, "output", "block", 1);
+    }
+
+    @Test
+    void flaggedReplyIsPublishedUnchanged() throws Exception {
+        properties.setOutputAction(Action.FLAG);
+        String word = listed();
+        MODEL.replyWith(request -> "here is " + word + " for you");
+        String chat = uniqueChat("cf-out-flag");
+        JsonNode reply = converse(chat, "a third harmless question");
+
+        assertThat(reply.path("text").asText()).isEqualTo("here is " + word + " for you");
+        assertAudit(chat, "output", "flag", 1);
+    }
+
+    @Test
+    void streamedDeltasAreMaskedBeforeTheReplyIsChecked() throws Exception {
+        String word = listed();
+        String text = "first part, then " + word + " and " + word + ", then a long enough tail of ordinary words";
+        MODEL.replyWith(request -> text);
+        String masked = text.replace(word, "*".repeat(word.length()));
+        String chat = uniqueChat("cf-ws");
+        try (WsTestClient ws = WsTestClient.connect(baseUrl())) {
+            ws.sendMessage(chat, chat + "-m", "stream me something");
+            JsonNode reply = ws.awaitReplyTo(chat + "-m", WAIT);
+            assertThat(reply.path("text").asText()).isEqualTo(masked);
+            List<String> deltas = ws.framesOfType("delta").stream()
+                    .filter(f -> (chat + "-m").equals(f.path("inReplyTo").asText()))
+                    .map(f -> f.path("text").asText()).toList();
+            assertThat(deltas).hasSizeGreaterThan(1).noneMatch(d -> d.contains(word));
+            assertThat(String.join("", deltas)).isEqualTo(masked);
+        }
+    }
+
+    /** A new word, added to the list file; returns once the gateway has reloaded the list. */
+    private String listed() throws Exception {
+        String word = "zorblax" + UUID.randomUUID().toString().substring(0, 6);
+        Files.writeString(words.file(), word + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        await().atMost(Duration.ofSeconds(10)).until(() -> words.current().scan(word).found());
+        return word;
+    }
+
+    /** Sends {@code text} as a REST message and returns the reply part of its status once replied. */
+    private JsonNode converse(String chat, String text) throws Exception {
+        var posted = postJson("/api/v1/messages", JSON.writeValueAsString(
+                JSON.createObjectNode().put("chatId", chat).put("senderId", "cf-user").put("text", text)));
+        assertThat(posted.statusCode()).isEqualTo(202);
+        String id = JSON.readTree(posted.body()).path("id").asText();
+        return await().atMost(WAIT).until(() -> JSON.readTree(get("/api/v1/messages/" + id).body()),
+                n -> "replied".equals(n.path("status").asText())).path("reply");
+    }
+
+    private static void assertAudit(String chat, String direction, String action, int words) throws Exception {
+        var records = kafka.readUntil("caravan.audit", r -> ("rest:" + chat).equals(r.key())
+                && new String(r.value(), StandardCharsets.UTF_8).contains("\"direction\":\"" + direction + "\""),
+                found -> !found.isEmpty(), WAIT);
+        assertThat(records).hasSize(1);
+        JsonNode event = JSON.readTree(new String(records.get(0).value(), StandardCharsets.UTF_8));
+        assertThat(event.path("event_type").asText()).isEqualTo("content.flagged");
+        assertThat(event.path("user_id").asText()).isEqualTo("rest:cf-user");
+        assertThat(event.path("payload").path("direction").asText()).isEqualTo(direction);
+        assertThat(event.path("payload").path("action").asText()).isEqualTo(action);
+        assertThat(event.path("payload").path("words").asInt()).isEqualTo(words);
+        assertThat(event.path("at").asText()).isNotBlank();
+        assertThat(event.toString()).doesNotContain("zorblax");
+    }
+}
