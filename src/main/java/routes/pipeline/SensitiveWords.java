@@ -71,7 +71,8 @@ public class SensitiveWords {
             current = ContentFilter.parse(Files.readString(file, StandardCharsets.UTF_8));
             loadedTime = attributes.lastModifiedTime();
             loadedSize = attributes.size();
-            LOG.info("content filter: {} words and phrases from {}", current.size(), file.toAbsolutePath());
+            LOG.info("content filter: read {} (words and phrases: {})", file.toAbsolutePath().normalize(),
+                    current.size());
         } catch (IOException | RuntimeException e) {
             LOG.warn("content filter: could not read {} ({}); keeping the {} words read before", file, e.toString(),
                     current.size());
@@ -86,7 +87,7 @@ public class SensitiveWords {
                     Files.createDirectories(parent);
                 }
                 Files.writeString(file, NEW_FILE, StandardCharsets.UTF_8);
-                LOG.info("content filter: created an empty word list at {}", file.toAbsolutePath());
+                LOG.info("content filter: created an empty word list at {}", file.toAbsolutePath().normalize());
             }
         } catch (IOException e) {
             LOG.warn("content filter: could not create {} ({}); no word list until it exists", file, e.toString());
