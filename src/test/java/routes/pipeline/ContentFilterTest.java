@@ -21,7 +21,8 @@ class ContentFilterTest {
     void commentsBlankLinesAndDuplicatesAreSkipped() {
         assertThat(filter.size()).isEqualTo(4);
         assertThat(ContentFilter.parse("# only a comment\n\n").isEmpty()).isTrue();
-        assertThat(ContentFilter.EMPTY.scan("anything at all")).isEqualTo(new ContentFilter.Result("anything at all", 0));
+        assertThat(ContentFilter.EMPTY.scan("anything at all"))
+                .isEqualTo(new ContentFilter.Result("anything at all", 0));
     }
 
     @Test

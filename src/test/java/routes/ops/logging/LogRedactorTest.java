@@ -29,7 +29,8 @@ class LogRedactorTest {
 
     @Test
     void tokensAndKeysOfKnownShapesAreMasked() {
-        assertThat(redactor.redact("Authorization: Bearer abc.DEF-123_xyz")).isEqualTo("Authorization: Bearer [secret]");
+        assertThat(redactor.redact("Authorization: Bearer abc.DEF-123_xyz"))
+                .isEqualTo("Authorization: Bearer [secret]");
         assertThat(redactor.redact("key sk-proj-AbCdEf0123456789xyz used")).isEqualTo("key [secret] used");
         assertThat(redactor.redact("slack xoxb-1234-5678-AbCdEfGh")).isEqualTo("slack [secret]");
         assertThat(redactor.redact("https://api.telegram.org/bot123456789:AAHk9-abcdefghijklmnopqrstuvwxyz01234/getMe"))
@@ -44,7 +45,8 @@ class LogRedactorTest {
     void configuredSecretsAreMaskedVerbatimAlsoInsideJson() {
         assertThat(redactor.redact("token is s3cr3t-admin-token!")).isEqualTo("token is [secret]!");
         LogRedactor quoting = new LogRedactor(List.of("pa\"ss\\word-42"));
-        assertThat(quoting.redact("{\"message\":\"got pa\\\"ss\\\\word-42\"}")).isEqualTo("{\"message\":\"got [secret]\"}");
+        assertThat(quoting.redact("{\"message\":\"got pa\\\"ss\\\\word-42\"}"))
+                .isEqualTo("{\"message\":\"got [secret]\"}");
     }
 
     @Test
