@@ -118,9 +118,19 @@ public final class EmbeddedInfrastructure {
     /** What the JVM shutdown hook runs: close the dependents, then stop the servers. */
     static void shutdown() {
         List<AutoCloseable> dependents;
+        List<Path> paths;
         synchronized (EmbeddedInfrastructure.class) {
             dependents = new ArrayList<>(DEPENDENTS);
             DEPENDENTS.clear();
+            paths = new ArrayList<>(RUNNING.keySet());
+        }
+        shutdown(dependents, paths);
+    }
+
+    /** Closes {@code dependents}, then stops the servers of {@code storagePaths}: the shutdown order, for some. */
+    static void shutdown(List<AutoCloseable> dependents, List<Path> storagePaths) {
+        synchronized (EmbeddedInfrastructure.class) {
+            DEPENDENTS.removeAll(dependents);
         }
         // Outside the lock: closing a context may take a while and must not block other callers.
         for (AutoCloseable dependent : dependents) {
@@ -130,7 +140,12 @@ public final class EmbeddedInfrastructure {
                 LOG.warn("Could not close {} before stopping the embedded servers", dependent, e);
             }
         }
-        stopAll();
+        storagePaths.forEach(EmbeddedInfrastructure::stop);
+    }
+
+    /** Whether {@code dependent} will be closed by the shutdown hook. */
+    static synchronized boolean willClose(AutoCloseable dependent) {
+        return DEPENDENTS.contains(dependent);
     }
 
     private static void addShutdownHookOnce() {

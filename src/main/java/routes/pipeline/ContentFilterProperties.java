@@ -38,6 +38,36 @@ public class ContentFilterProperties {
     /** The reply a person gets instead, when a message or a reply is blocked. */
     private String blockReply = "Sorry, I can't help with that.";
 
+    /** Actions of one channel, e.g. {@code telegram: {input-action: block}}; unset values use the ones above. */
+    private java.util.Map<String, ChannelActions> channels = new java.util.LinkedHashMap<>();
+
+    public java.util.Map<String, ChannelActions> getChannels() { return channels; }
+    public void setChannels(java.util.Map<String, ChannelActions> channels) { this.channels = channels; }
+
+    /** The action for incoming messages of {@code channel}. */
+    public Action inputAction(String channel) {
+        ChannelActions c = channels.get(channel);
+        return c != null && c.getInputAction() != null ? c.getInputAction() : inputAction;
+    }
+
+    /** The action for replies on {@code channel}. */
+    public Action outputAction(String channel) {
+        ChannelActions c = channels.get(channel);
+        return c != null && c.getOutputAction() != null ? c.getOutputAction() : outputAction;
+    }
+
+    /** One channel's actions; null inherits. */
+    public static class ChannelActions {
+
+        private Action inputAction;
+        private Action outputAction;
+
+        public Action getInputAction() { return inputAction; }
+        public void setInputAction(Action inputAction) { this.inputAction = inputAction; }
+        public Action getOutputAction() { return outputAction; }
+        public void setOutputAction(Action outputAction) { this.outputAction = outputAction; }
+    }
+
     public boolean isEnabled() { return enabled; }
     public void setEnabled(boolean enabled) { this.enabled = enabled; }
     public String getWordsFile() { return wordsFile; }

@@ -42,7 +42,7 @@ public class ContentFilterStep {
         if (!result.found()) {
             return;
         }
-        Action action = properties.getInputAction();
+        Action action = properties.inputAction(inbound.channel());
         audit(exchange, inbound, "input", action, result.matches());
         switch (action) {
             case MASK -> {
@@ -67,8 +67,8 @@ public class ContentFilterStep {
         if (!result.found()) {
             return;
         }
-        Action action = properties.getOutputAction();
         Envelope inbound = exchange.getProperty(PipelineConstants.INBOUND, Envelope.class);
+        Action action = properties.outputAction(inbound.channel());
         audit(exchange, inbound, "output", action, result.matches());
         String text = switch (action) {
             case MASK -> result.masked();
@@ -92,17 +92,17 @@ public class ContentFilterStep {
      * blocked: it passes on only what no listed word can still be completing, masked; call {@link
      * MaskedDeltas#finish()} when the reply is complete. {@code null} when fragments need no masking.
      */
-    public MaskedDeltas maskDeltas(Consumer<String> shown) {
+    public MaskedDeltas maskDeltas(String channel, Consumer<String> shown) {
         ContentFilter filter = words.current();
-        if (!properties.isEnabled() || filter.isEmpty() || properties.getOutputAction() == Action.FLAG) {
+        if (!properties.isEnabled() || filter.isEmpty() || properties.outputAction(channel) == Action.FLAG) {
             return null;
         }
         return new MaskedDeltas(filter.streaming(), shown);
     }
 
     /** Masks a whole text the way the deltas are masked (a cached reply sent as one fragment). */
-    public String maskWhole(String text) {
-        if (!properties.isEnabled() || properties.getOutputAction() == Action.FLAG) {
+    public String maskWhole(String channel, String text) {
+        if (!properties.isEnabled() || properties.outputAction(channel) == Action.FLAG) {
             return text;
         }
         return words.current().scan(text).masked();

@@ -98,7 +98,7 @@ public class ModelCall extends AsyncProcessorSupport implements org.springframew
             String cached = cache.get(inbound.channel(), inbound.chatId(), profile, turns, settings.getCacheTtl());
             if (cached != null) {
                 if (stream) {
-                    bus.delta(inbound, contentFilter.maskWhole(cached));
+                    bus.delta(inbound, contentFilter.maskWhole(inbound.channel(), cached));
                 }
                 ModelReply reply = new ModelReply(cached, "cache", "cache", 0, 0);
                 exchange.setProperty(PipelineConstants.MODEL_REPLY, reply);
@@ -114,7 +114,7 @@ public class ModelCall extends AsyncProcessorSupport implements org.springframew
         Consumer<String> draft = drafts.draftFor(inbound);
         Consumer<String> shown = draft == null ? toClient : draft.andThen(toClient);
         // fragments are shown before the whole reply passes the content filter: they are masked on the way
-        ContentFilterStep.MaskedDeltas masked = stream || draft != null ? contentFilter.maskDeltas(shown) : null;
+        ContentFilterStep.MaskedDeltas masked = stream || draft != null ? contentFilter.maskDeltas(inbound.channel(), shown) : null;
         gateway.chat(profile, turns, masked == null ? shown : masked, tools)
                 .whenCompleteAsync((reply, error) -> {
                     try {

@@ -42,9 +42,14 @@ class EmbeddedInfrastructureTest {
     void shutdownClosesDependentsWhileTheServersStillRun() {
         var endpoints = EmbeddedInfrastructure.ensureStarted(storage, 0, 0, 1);
         List<Boolean> redisReachableWhenClosed = new ArrayList<>();
-        EmbeddedInfrastructure.closeBeforeStopping(() -> redisReachableWhenClosed.add(reachable(endpoints)));
+        AutoCloseable dependent = () -> redisReachableWhenClosed.add(reachable(endpoints));
+        EmbeddedInfrastructure.closeBeforeStopping(dependent);
+        assertThat(EmbeddedInfrastructure.willClose(dependent)).isTrue();
 
-        EmbeddedInfrastructure.shutdown();
+        // the hook's order, limited to this test's servers: the whole-app tests of this JVM keep theirs
+        EmbeddedInfrastructure.shutdown(java.util.List.of(dependent), java.util.List.of(storage));
+
+        assertThat(EmbeddedInfrastructure.willClose(dependent)).isFalse();
 
         assertThat(redisReachableWhenClosed).containsExactly(true);
         assertThat(EmbeddedInfrastructure.running(storage)).isEmpty();

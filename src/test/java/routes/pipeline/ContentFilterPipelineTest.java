@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import routes.pipeline.ContentFilterProperties.Action;
+import routes.envelope.Envelope;
 import routes.support.CaravanIntegrationTest;
 import routes.support.KafkaTestSupport;
 import routes.support.TestInfra;
@@ -33,14 +34,12 @@ class ContentFilterPipelineTest extends CaravanIntegrationTest {
     @Autowired
     ContentFilterProperties properties;
 
+    // Channels of their own carry the block and flag actions (caravan.content-filter.channels.* in the shared test
+    // configuration): every running test context consumes the pipeline, so the actions are configuration, not
+    // something one context could switch for itself.
+
     @Autowired
     SensitiveWords words;
-
-    @AfterEach
-    void restoreActions() {
-        properties.setInputAction(Action.MASK);
-        properties.setOutputAction(Action.MASK);
-    }
 
     @Test
     void theWordListFileIsCreatedAtStartUp() throws Exception {
@@ -57,37 +56,35 @@ class ContentFilterPipelineTest extends CaravanIntegrationTest {
         String masked = "please say " + "*".repeat(word.length()) + " twice: " + "*".repeat(word.length()) + "!";
         assertThat(modelCallsFor(masked)).isEqualTo(1);
         assertThat(reply.path("text").asText()).isEqualTo("echo: " + masked);
-        assertAudit(chat, "input", "mask", 2);
+        assertAudit("rest", chat, "input", "mask", 2);
     }
 
     @Test
     void blockedInputNeverReachesTheModel() throws Exception {
-        properties.setInputAction(Action.BLOCK);
         String word = listed();
         String chat = uniqueChat("cf-in-block");
         String text = "tell me about " + word;
-        JsonNode reply = converse(chat, text);
+        Envelope reply = converseOn("cf-in-block", chat, text);
 
-        assertThat(reply.path("text").asText()).isEqualTo(properties.getBlockReply());
-        assertThat(reply.path("error").asText()).isEqualTo(ContentFilterStep.BLOCKED);
+        assertThat(reply.text()).isEqualTo(properties.getBlockReply());
+        assertThat(reply.meta(ModelCall.META_ERROR)).isEqualTo(ContentFilterStep.BLOCKED);
         assertThat(MODEL.requests()).noneMatch(r -> r.toString().contains(word));
-        assertAudit(chat, "input", "block", 1);
+        assertAudit("cf-in-block", chat, "input", "block", 1);
     }
 
     @Test
     void flaggedInputGoesOnUnchanged() throws Exception {
-        properties.setInputAction(Action.FLAG);
         String phrase = listed() + " " + listed();
         String chat = uniqueChat("cf-in-flag");
         String text = "the phrase " + phrase + " is here";
-        JsonNode reply = converse(chat, text);
+        Envelope reply = converseOn("cf-in-flag", chat, text);
 
         assertThat(modelCallsFor(text)).isEqualTo(1);
         // the echo repeats the words, and replies are still masked
         String maskedPhrase = phrase.replaceAll("\\S", "*");
-        assertThat(reply.path("text").asText()).isEqualTo("echo: " + text.replace(phrase, maskedPhrase));
-        assertAudit(chat, "input", "flag", 2);
-        assertAudit(chat, "output", "mask", 2);
+        assertThat(reply.text()).isEqualTo("echo: " + text.replace(phrase, maskedPhrase));
+        assertAudit("cf-in-flag", chat, "input", "flag", 2);
+        assertAudit("cf-in-flag", chat, "output", "mask", 2);
     }
 
     @Test
@@ -98,32 +95,30 @@ class ContentFilterPipelineTest extends CaravanIntegrationTest {
         JsonNode reply = converse(chat, "a harmless question");
 
         assertThat(reply.path("text").asText()).isEqualTo("here is " + "*".repeat(word.length()) + " for you");
-        assertAudit(chat, "output", "mask", 1);
+        assertAudit("rest", chat, "output", "mask", 1);
     }
 
     @Test
     void blockedReplyIsReplacedByTheBlockReply() throws Exception {
-        properties.setOutputAction(Action.BLOCK);
         String word = listed();
         MODEL.replyWith(request -> "here is " + word + " for you");
         String chat = uniqueChat("cf-out-block");
-        JsonNode reply = converse(chat, "another harmless question");
+        Envelope reply = converseOn("cf-out-block", chat, "another harmless question");
 
-        assertThat(reply.path("text").asText()).isEqualTo(properties.getBlockReply());
-        assertThat(reply.path("error").asText()).isEqualTo(ContentFilterStep.BLOCKED);
-        assertAudit(chat, "output", "block", 1);
+        assertThat(reply.text()).isEqualTo(properties.getBlockReply());
+        assertThat(reply.meta(ModelCall.META_ERROR)).isEqualTo(ContentFilterStep.BLOCKED);
+        assertAudit("cf-out-block", chat, "output", "block", 1);
     }
 
     @Test
     void flaggedReplyIsPublishedUnchanged() throws Exception {
-        properties.setOutputAction(Action.FLAG);
         String word = listed();
         MODEL.replyWith(request -> "here is " + word + " for you");
         String chat = uniqueChat("cf-out-flag");
-        JsonNode reply = converse(chat, "a third harmless question");
+        Envelope reply = converseOn("cf-out-flag", chat, "a third harmless question");
 
-        assertThat(reply.path("text").asText()).isEqualTo("here is " + word + " for you");
-        assertAudit(chat, "output", "flag", 1);
+        assertThat(reply.text()).isEqualTo("here is " + word + " for you");
+        assertAudit("cf-out-flag", chat, "output", "flag", 1);
     }
 
     @Test
@@ -163,14 +158,22 @@ class ContentFilterPipelineTest extends CaravanIntegrationTest {
                 n -> "replied".equals(n.path("status").asText())).path("reply");
     }
 
-    private static void assertAudit(String chat, String direction, String action, int words) throws Exception {
-        var records = kafka.readUntil("caravan.audit", r -> ("rest:" + chat).equals(r.key())
+    /** Sends {@code text} on {@code channel} (straight onto the inbound topic) and returns its reply. */
+    private static Envelope converseOn(String channel, String chat, String text) {
+        return kafka.ask(Envelope.builder().id(UUID.randomUUID().toString()).channel(channel).chatId(chat)
+                .chatType(routes.envelope.ChatType.DIRECT).senderId("cf-user").text(text)
+                .priority(routes.envelope.Priority.REALTIME).receivedAt(java.time.Instant.now()).build(), WAIT);
+    }
+
+    private static void assertAudit(String channel, String chat, String direction, String action, int words)
+            throws Exception {
+        var records = kafka.readUntil("caravan.audit", r -> (channel + ":" + chat).equals(r.key())
                 && new String(r.value(), StandardCharsets.UTF_8).contains("\"direction\":\"" + direction + "\""),
                 found -> !found.isEmpty(), WAIT);
         assertThat(records).hasSize(1);
         JsonNode event = JSON.readTree(new String(records.get(0).value(), StandardCharsets.UTF_8));
         assertThat(event.path("event_type").asText()).isEqualTo("content.flagged");
-        assertThat(event.path("user_id").asText()).isEqualTo("rest:cf-user");
+        assertThat(event.path("user_id").asText()).isEqualTo(channel + ":cf-user");
         assertThat(event.path("payload").path("direction").asText()).isEqualTo(direction);
         assertThat(event.path("payload").path("action").asText()).isEqualTo(action);
         assertThat(event.path("payload").path("words").asInt()).isEqualTo(words);

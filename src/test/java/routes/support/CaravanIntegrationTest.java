@@ -117,7 +117,11 @@ import routes.CaravanApplication;
             // data protection: WebSocket histories and kept replies live shorter than the others
             "caravan.session.retention.websocket=3d",
             // the content filter tests add words to the list and wait for the reload
-            "caravan.content-filter.reload-interval=100ms"
+            "caravan.content-filter.reload-interval=100ms",
+            "caravan.content-filter.channels.cf-in-block.input-action=block",
+            "caravan.content-filter.channels.cf-in-flag.input-action=flag",
+            "caravan.content-filter.channels.cf-out-block.output-action=block",
+            "caravan.content-filter.channels.cf-out-flag.output-action=flag"
         })
 public abstract class CaravanIntegrationTest {
 

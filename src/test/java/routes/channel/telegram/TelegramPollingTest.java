@@ -73,6 +73,7 @@ class TelegramPollingTest extends CaravanIntegrationTest {
             p.put("caravan.models.providers.openai.api-key", "test-key");
             p.put("caravan.models.providers.openai.timeout", "3s");
             p.put("caravan.pipeline.redelivery-delay", "50ms");
+            p.put("caravan.access.default-policy", "open");
             // as command-line arguments: they outrank application.yaml, as the test context's properties do
             String[] args = p.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                     .toArray(String[]::new);
