@@ -438,6 +438,21 @@
   var reconnectTimer = 0;
   var countdownTimer = 0;
   var reconnectAt = 0;
+  var authProblem = '';
+
+  // A browser's WebSocket does not tell why a handshake failed: ask the REST API, which answers 401 when the
+  // gateway needs a token that this page was not given (or was given a wrong one).
+  function checkAuth() {
+    var token = new URLSearchParams(window.location.search).get('token');
+    fetch('/api/v1/messages/auth-check' + (token ? '?token=' + encodeURIComponent(token) : ''))
+      .then(function (r) {
+        authProblem = r.status !== 401 ? '' : token
+          ? 'The token in this address was not accepted'
+          : 'This gateway needs its token: open this page as ' + window.location.origin + '/?token=…';
+        updateBanner();
+      })
+      .catch(function () { /* the server is down: the banner already says so */ });
+  }
 
   function wsUrl() {
     var proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -477,7 +492,7 @@
       msg += ' · reconnecting…';
       el.retry.hidden = true;
     }
-    el.bannerText.textContent = msg;
+    el.bannerText.textContent = authProblem && !everConnected ? authProblem : msg;
   }
 
   function connect() {
@@ -517,6 +532,7 @@
   }
 
   function scheduleReconnect() {
+    if (!everConnected && attempt === 0) checkAuth();
     var delay = Math.min(BACKOFF_MAX, BACKOFF_MIN * Math.pow(2, attempt));
     attempt++;
     reconnectAt = Date.now() + delay;
