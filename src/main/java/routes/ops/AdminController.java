@@ -2,6 +2,7 @@ package routes.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.http.HttpServletRequest;
+import java.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -21,6 +22,7 @@ import routes.model.ProfileOverrides;
 /**
  * The admin API for model profiles: which profile answers, for everyone or for one conversation, switched without
  * a restart. Guarded by {@code caravan.admin.token} (Bearer), or open to loopback callers only when no token is set.
+ * Every switch is audited ({@code model.switched}).
  *
  * <ul>
  *   <li>{@code GET /api/v1/admin/profile[?channel=&chatId=]}: the default, the global switch, the conversation's
@@ -39,11 +41,14 @@ public class AdminController {
     private final AdminProperties properties;
     private final ModelGateway models;
     private final ProfileOverrides overrides;
+    private final AuditLog audit;
 
-    public AdminController(AdminProperties properties, ModelGateway models, ProfileOverrides overrides) {
+    public AdminController(AdminProperties properties, ModelGateway models, ProfileOverrides overrides,
+            AuditLog audit) {
         this.properties = properties;
         this.models = models;
         this.overrides = overrides;
+        this.audit = audit;
     }
 
     @GetMapping("/profile")
@@ -82,6 +87,7 @@ public class AdminController {
             overrides.setForChat(channel, chatId, profile);
             LOG.info("admin: conversation {}:{} now uses profile {}", channel, chatId, profile);
         }
+        audited(request, profile, channel, chatId);
         return profile(request, channel, chatId);
     }
 
@@ -90,10 +96,23 @@ public class AdminController {
             @RequestParam(required = false) String channel, @RequestParam(required = false) String chatId) {
         if (channel != null && chatId != null) {
             overrides.setForChat(channel, chatId, null);
+            audited(request, null, channel, chatId);
         } else {
             overrides.setGlobal(null);
+            audited(request, null, null, null);
         }
         return profile(request, channel, chatId);
+    }
+
+    /** {@code model.switched}: the profile ({@code auto} = the routing rules), for everyone or one chat, by whom. */
+    private void audited(HttpServletRequest request, String profile, String channel, String chatId) {
+        Principal principal = request.getUserPrincipal();
+        String caller = principal == null ? null : principal.getName();
+        audit.record("model.switched", caller, request.getRemoteAddr(), request.getHeader("User-Agent"),
+                AuditLog.payload("profile", profile == null ? "auto" : profile,
+                        "scope", channel == null ? "global" : "chat",
+                        "chat", channel == null ? null : channel + ":" + chatId,
+                        "by", caller == null ? "admin" : "admin:" + caller));
     }
 
     private static String text(JsonNode body, String field) {

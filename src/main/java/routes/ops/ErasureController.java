@@ -5,7 +5,6 @@ import java.security.Principal;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.apache.camel.CamelExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.ResponseEntity;
@@ -49,7 +48,7 @@ public class ErasureController {
         Erasure.Result result;
         try {
             result = erasure.erase(channel, senderId, actor, List.of());
-        } catch (CamelExecutionException e) {
+        } catch (AuditLog.NotWrittenException e) {
             LOG.error("an erasure ran but its audit event could not be written: {}", e.getMessage());
             return ApiError.of(503, "audit_unavailable", "the data was erased, but the audit event could not be "
                     + "written; repeat the request once Kafka is back so the erasure is on record");

@@ -3,6 +3,7 @@ package routes.pipeline;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
@@ -19,6 +20,7 @@ import routes.model.ModelProperties;
 import routes.model.ProfileOverrides;
 import routes.model.RoutingHeaders;
 import routes.model.UsageStore;
+import routes.ops.AuditLog;
 import routes.schedule.Reminders;
 import routes.schedule.ScheduleProperties;
 import routes.schedule.When;
@@ -67,12 +69,13 @@ public class BuiltInCommands extends AsyncProcessorSupport {
     private final Reminders reminders;
     private final ScheduleProperties schedule;
     private final Erasure erasure;
+    private final AuditLog audit;
     private volatile ProducerTemplate producer;
 
     public BuiltInCommands(ModelGateway models, ModelProperties modelProperties, ProfileOverrides overrides,
             UsageStore usage, LimitsProperties limits, SessionStore sessions, InstanceIdentity identity,
             ToolRegistry tools, ToolRunner toolRunner, PendingConfirmations pending, CamelContext camel,
-            Reminders reminders, ScheduleProperties schedule, Erasure erasure) {
+            Reminders reminders, ScheduleProperties schedule, Erasure erasure, AuditLog audit) {
         this.models = models;
         this.modelProperties = modelProperties;
         this.overrides = overrides;
@@ -87,6 +90,7 @@ public class BuiltInCommands extends AsyncProcessorSupport {
         this.reminders = reminders;
         this.schedule = schedule;
         this.erasure = erasure;
+        this.audit = audit;
     }
 
     /** Answers a command by setting the reply; leaves anything else alone. */
@@ -112,7 +116,7 @@ public class BuiltInCommands extends AsyncProcessorSupport {
                 }
                 case "reset" -> {
                     sessions.clear(in.channel(), in.chatId());
-                    overrides.setForChat(in.channel(), in.chatId(), null);
+                    switchProfile(in, null);
                     pending.take(in);
                     yield "Reset: fresh conversation, and the model profile follows the routing rules again.";
                 }
@@ -219,15 +223,27 @@ public class BuiltInCommands extends AsyncProcessorSupport {
         }
         String wanted = argument.toLowerCase(Locale.ROOT);
         if (wanted.equals("auto") || wanted.equals("reset")) {
-            overrides.setForChat(in.channel(), in.chatId(), null);
+            switchProfile(in, null);
             return "This conversation is back on the routing rules.";
         }
         if (!models.hasProfile(argument)) {
             return "There is no profile called " + argument + ". Profiles: "
                     + String.join(", ", models.profileNames()) + ".";
         }
-        overrides.setForChat(in.channel(), in.chatId(), argument);
+        switchProfile(in, argument);
         return "This conversation now uses the profile " + argument + ".";
+    }
+
+    /** Switches the conversation's profile (null: back to the routing rules), audited when it changes. */
+    private void switchProfile(Envelope in, String profile) {
+        String before = overrides.forChat(in.channel(), in.chatId());
+        overrides.setForChat(in.channel(), in.chatId(), profile);
+        if (!Objects.equals(before, profile)) {
+            String user = in.channel() + ":" + Guards.user(in);
+            audit.record("model.switched", user, AuditLog.payload("profile", profile == null ? "auto" : profile,
+                    "previous", before == null ? "auto" : before, "scope", "chat",
+                    "chat", in.channel() + ":" + in.chatId(), "by", user));
+        }
     }
 
     private String status(Envelope in) {

@@ -1,14 +1,10 @@
 package routes.security;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -17,17 +13,18 @@ import routes.channel.web.WebSocketMailbox;
 import routes.model.ProfileOverrides;
 import routes.model.ResponseCache;
 import routes.model.UsageStore;
+import routes.ops.AuditLog;
 import routes.pipeline.Guards;
 import routes.pipeline.SessionStore;
 import routes.schedule.Reminders;
-import routes.tools.AuditRoute;
 import routes.tools.PendingConfirmations;
 
 /**
  * Erases what Caravan keeps in Redis about one sender of one channel: the conversations the sender wrote in (their
  * histories, response-cache entries, stored replies and kept WebSocket replies, profile switches, pending tool
  * confirmations, rate counts), the sender's reminders, usage counters and pending pairing request. Every erasure is
- * audited ({@code data.erased} on {@code direct:audit}, keyed by {@code channel:senderId}).
+ * audited ({@code data.erased} through {@link AuditLog}: user id {@code channel:senderId}, the actor and the counts
+ * in its payload), and {@link #erase} returns only once that event is on the audit topic.
  *
  * <p>A conversation is erased whole: in a group, that is everyone's history of it. An approval to talk (pairing) is
  * access control rather than conversation data and stays; an admin revokes it at {@code /admin/pairing}.
@@ -36,7 +33,6 @@ import routes.tools.PendingConfirmations;
 public class Erasure {
 
     private static final Logger LOG = LoggerFactory.getLogger(Erasure.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What one erasure removed. */
     public record Result(long conversations, long histories, long cacheEntries, long storedReplies,
@@ -70,11 +66,11 @@ public class Erasure {
     private final UsageStore usage;
     private final Guards guards;
     private final Pairings pairings;
-    private final ProducerTemplate producer;
+    private final AuditLog audit;
 
     public Erasure(SessionStore sessions, ResponseCache cache, MessageStatusStore statuses, WebSocketMailbox mailbox,
             ProfileOverrides overrides, PendingConfirmations pending, Reminders reminders, UsageStore usage,
-            Guards guards, Pairings pairings, ProducerTemplate producer) {
+            Guards guards, Pairings pairings, AuditLog audit) {
         this.sessions = sessions;
         this.cache = cache;
         this.statuses = statuses;
@@ -85,7 +81,7 @@ public class Erasure {
         this.usage = usage;
         this.guards = guards;
         this.pairings = pairings;
-        this.producer = producer;
+        this.audit = audit;
     }
 
     /**
@@ -93,6 +89,7 @@ public class Erasure {
      *
      * @param actor     who asked (the sender himself, or an operator), for the audit event
      * @param alsoChats chats to erase besides those the sender is listed in (e.g. the one {@code /forget} came from)
+     * @throws AuditLog.NotWrittenException when the data was erased but the audit event could not be written
      */
     public Result erase(String channel, String senderId, String actor, Collection<String> alsoChats) {
         Set<String> chats = new LinkedHashSet<>(sessions.chatsOf(channel, senderId));
@@ -124,14 +121,11 @@ public class Erasure {
         return result;
     }
 
+    /** Waits until the event is on the audit topic: an erasure must not go unrecorded. */
     private void audit(String userId, String actor, Result result) {
-        ObjectNode event = JSON.createObjectNode();
-        event.put("event_type", "data.erased");
-        event.put("user_id", userId);
-        event.put("actor", actor);
-        ObjectNode payload = event.putObject("payload");
-        result.counts().forEach(payload::put);
-        event.put("at", Instant.now().toString());
-        producer.sendBodyAndHeader(AuditRoute.ENDPOINT, event.toString(), AuditRoute.KEY, userId);
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("actor", actor);
+        payload.putAll(result.counts());
+        audit.writeAndWait(AuditLog.Event.of("data.erased", userId, null, null, payload));
     }
 }

@@ -2,12 +2,10 @@ package routes.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Schema;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,14 +20,17 @@ import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
 import routes.infra.AsyncProducers;
 import routes.model.ToolBox;
+import routes.ops.AuditLog;
+import routes.pipeline.Guards;
 
 /**
  * Runs the tools a model asks for, for one message at a time ({@link #forMessage}).
  *
  * <p>Every call is checked before it runs (known tool, allowed in this conversation, input valid against the
- * schema), runs its Camel endpoint without holding a thread, is cut at the time and size limits, and is audited on
- * the audit topic (who, which tool, input, outcome). What the model reads back is marked as data from a tool, never
- * as instructions. A tool that needs confirmation is not run: the person is asked, and {@code /confirm} runs it.
+ * schema), runs its Camel endpoint without holding a thread, is cut at the time and size limits, and is audited
+ * ({@code tool.call} through {@link AuditLog}: who, which tool, input, outcome). What the model reads back is marked
+ * as data from a tool, never as instructions. A tool that needs confirmation is not run: the person is asked, and
+ * {@code /confirm} runs it.
  */
 @Component
 public class ToolRunner {
@@ -45,13 +46,15 @@ public class ToolRunner {
     private final ToolsProperties properties;
     private final PendingConfirmations pending;
     private final AsyncProducers producers;
+    private final AuditLog audit;
     // compiled once per tool version (name, description and schema), not per message or call
     private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
     private final Map<String, ToolSpecification> compiled = new ConcurrentHashMap<>();
 
     public ToolRunner(AsyncProducers producers, ToolRegistry registry, ToolsProperties properties,
-            PendingConfirmations pending) {
+            PendingConfirmations pending, AuditLog audit) {
         this.producers = producers;
+        this.audit = audit;
         this.camel = producers.camel();
         this.registry = registry;
         this.properties = properties;
@@ -179,28 +182,14 @@ public class ToolRunner {
     }
 
     private void audit(Envelope message, String name, String arguments, String outcome, Duration took) {
-        ObjectNode event = JSON.createObjectNode();
-        event.put("type", "tool_call");
-        event.put("at", Instant.now().toString());
-        event.put("messageId", message.id());
-        event.put("traceId", message.traceId());
-        event.put("channel", message.channel());
-        event.put("chatId", message.chatId());
-        event.put("user", message.senderId());
-        event.put("tool", name);
-        event.put("input", shorten(String.valueOf(arguments), 2000));
-        event.put("outcome", outcome);
-        event.put("durationMs", took.toMillis());
-        Exchange exchange = new DefaultExchange(camel);
-        exchange.getMessage().setBody(event.toString());
-        exchange.getMessage().setHeader(AuditRoute.KEY, message.kafkaKey());
-        producers.of(AuditRoute.ENDPOINT).processAsync(exchange).whenComplete((ex, error) -> {
-            Exception failure = error != null ? new RuntimeException(error) : ex.getException();
-            if (failure != null) {
-                LOG.error("could not write the audit record of tool call {} for message {}: {}", name,
-                        message.id(), failure.getMessage());
-            }
-        });
+        audit.record("tool.call", message.channel() + ":" + Guards.user(message), AuditLog.payload(
+                "messageId", message.id(),
+                "traceId", message.traceId(),
+                "chatId", message.chatId(),
+                "tool", name,
+                "input", shorten(String.valueOf(arguments), 2000),
+                "outcome", outcome,
+                "durationMs", took.toMillis()));
     }
 
     private static String shorten(String text, int max) {

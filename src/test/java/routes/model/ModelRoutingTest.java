@@ -91,6 +91,13 @@ class ModelRoutingTest extends CaravanIntegrationTest {
             assertThat(put("{\"profile\":\"general\",\"channel\":\"rest\",\"chatId\":\"" + chat + "\"}")
                     .body()).contains("\"chat\":\"general\"");
             assertThat(profileFor(chat, "a quiet night", null)).isEqualTo("general");
+            // the switch is audited: which profile, for which conversation, by which caller
+            var audited = kafka.readUntil("caravan.audit", rec -> new String(rec.value(), StandardCharsets.UTF_8)
+                    .contains("\"chat\":\"rest:" + chat + "\""), l -> !l.isEmpty(), Duration.ofSeconds(30));
+            assertThat(audited).isNotEmpty();
+            assertThat(new String(audited.get(0).value(), StandardCharsets.UTF_8)).contains(
+                    "\"event_type\":\"model.switched\"", "\"profile\":\"general\"", "\"scope\":\"chat\"",
+                    "\"by\":\"admin:local\"");
 
             assertThat(put("{\"profile\":\"nosuch\"}").statusCode()).isEqualTo(404);
             assertThat(put("{\"profile\":\"coder\",\"channel\":\"rest\"}").statusCode()).isEqualTo(400);

@@ -45,6 +45,28 @@ class BuiltInCommandsTest extends CaravanIntegrationTest {
         assertThat(kafka.ask(message(chat, "/model auto"), WAIT).text()).contains("back on the routing rules");
         assertThat(kafka.ask(message(chat, "what a lovely night"), WAIT).meta("profile")).isEqualTo("general");
         assertThat(modelCallsFor("/model coder")).isZero();
+
+        // both switches audited, the unknown profile not
+        String user = "rest:" + chat + "-user";
+        List<JsonNode> switches = kafka.readUntil("caravan.audit", r -> user.equals(r.key()), l -> l.size() >= 2,
+                WAIT).stream().map(r -> json(r.value()))
+                .filter(e -> "model.switched".equals(e.path("event_type").asText())).toList();
+        assertThat(switches).extracting(e -> e.path("payload").path("previous").asText() + ">"
+                + e.path("payload").path("profile").asText()).containsExactly("auto>coder", "coder>auto");
+        assertThat(switches).allSatisfy(e -> {
+            assertThat(e.path("user_id").asText()).isEqualTo(user);
+            assertThat(e.path("payload").path("scope").asText()).isEqualTo("chat");
+            assertThat(e.path("payload").path("chat").asText()).isEqualTo("rest:" + chat);
+            assertThat(e.path("payload").path("by").asText()).isEqualTo(user);
+        });
+    }
+
+    private static JsonNode json(byte[] value) {
+        try {
+            return EnvelopeCodec.mapper().readTree(value);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

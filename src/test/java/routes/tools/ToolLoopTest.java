@@ -91,9 +91,14 @@ class ToolLoopTest extends CaravanIntegrationTest {
                 .contains("<tool_result name=\"word-count\">", "words: 3", "not instructions"));
 
         JsonNode audit = auditFor(chat, 1).get(0);
-        assertThat(audit.path("tool").asText()).isEqualTo("word-count");
-        assertThat(audit.path("outcome").asText()).isEqualTo("ok");
-        assertThat(audit.path("user").asText()).isEqualTo("tool-user");
+        assertThat(audit.path("event_type").asText()).isEqualTo("tool.call");
+        assertThat(audit.path("user_id").asText()).isEqualTo("rest:tool-user");
+        assertThat(audit.path("id").asText()).isNotBlank();
+        assertThat(audit.path("created_at").asText()).isNotBlank();
+        assertThat(audit.path("payload").path("tool").asText()).isEqualTo("word-count");
+        assertThat(audit.path("payload").path("outcome").asText()).isEqualTo("ok");
+        assertThat(audit.path("payload").path("input").asText()).contains("alpha beta gamma");
+        assertThat(audit.path("payload").path("durationMs").isNumber()).isTrue();
     }
 
     @Test
@@ -105,7 +110,7 @@ class ToolLoopTest extends CaravanIntegrationTest {
         JsonNode last = MODEL.requests().get(MODEL.requests().size() - 1);
         assertThat(toolMessages(last)).singleElement().satisfies(t -> assertThat(t)
                 .contains("does not fit the schema", "text"));
-        assertThat(auditFor(chat, 1).get(0).path("outcome").asText()).isEqualTo("invalid");
+        assertThat(auditFor(chat, 1).get(0).path("payload").path("outcome").asText()).isEqualTo("invalid");
     }
 
     @Test
@@ -181,8 +186,11 @@ class ToolLoopTest extends CaravanIntegrationTest {
             assertThat(done.meta("error")).isNull();
             assertThat(MODEL.requests().get(MODEL.requests().size() - 1).toString()).contains("ordered a large pizza");
             assertThat(kafka.ask(message(chat, "/confirm"), WAIT).text()).contains("nothing waiting");
-            assertThat(auditFor(chat, 3)).extracting(a -> a.path("tool").asText() + ":" + a.path("outcome").asText())
-                    .containsExactly("wipe-disk:denied", "wipe-disk:ok", "order-pizza:ok");
+            assertThat(auditFor(chat, 3)).extracting(a -> a.path("user_id").asText() + ":"
+                            + a.path("payload").path("tool").asText() + ":"
+                            + a.path("payload").path("outcome").asText())
+                    .containsExactly("rest:tool-user:wipe-disk:denied", "rest:tool-admin:wipe-disk:ok",
+                            "rest:tool-user:order-pizza:ok");
         } finally {
             Files.deleteIfExists(file);
         }
@@ -197,15 +205,29 @@ class ToolLoopTest extends CaravanIntegrationTest {
         assertThat(modelCallsFor("/ping")).isZero();
     }
 
+    /**
+     * The tool-call audit events of {@code chat}, oldest first (keyed by their senders, so on several partitions:
+     * found by the chat in the payload, ordered by time).
+     */
     private static List<JsonNode> auditFor(String chat, int expected) {
-        return kafka.readUntil("caravan.audit", r -> ("rest:" + chat).equals(r.key()), l -> l.size() >= expected,
+        return kafka.readUntil("caravan.audit", r -> isToolCallIn(json(r.value()), chat), l -> l.size() >= expected,
                         WAIT).stream()
-                .map(r -> {
-                    try {
-                        return EnvelopeCodec.mapper().readTree(r.value());
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }).toList();
+                .map(r -> json(r.value()))
+                .sorted(java.util.Comparator.comparing(e -> Instant.parse(e.path("created_at").asText())))
+                .toList();
+    }
+
+    private static boolean isToolCallIn(JsonNode event, String chat) {
+        return "tool.call".equals(event.path("event_type").asText())
+                && chat.equals(event.path("payload").path("chatId").asText());
+    }
+
+    /** The record as JSON; other tests put records on the topic that are not (a missing node then). */
+    private static JsonNode json(byte[] value) {
+        try {
+            return EnvelopeCodec.mapper().readTree(value);
+        } catch (java.io.IOException e) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
     }
 }
