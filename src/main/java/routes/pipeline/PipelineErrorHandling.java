@@ -52,11 +52,24 @@ public class PipelineErrorHandling extends RouteConfigurationBuilder {
     /** Keeps the record's bytes and origin, so the DLQ gets them whatever later steps did to the message. */
     public static void captureSource(Exchange exchange) {
         var in = exchange.getMessage();
-        exchange.setProperty(PipelineConstants.RAW, in.getBody(byte[].class));
-        exchange.setProperty(SOURCE_KEY, in.getHeader(OrderedKafkaConstants.KEY, String.class));
-        exchange.setProperty(SOURCE_TOPIC, in.getHeader(OrderedKafkaConstants.TOPIC, String.class));
-        exchange.setProperty(SOURCE_POSITION, in.getHeader(OrderedKafkaConstants.PARTITION) + "@"
-                + in.getHeader(OrderedKafkaConstants.OFFSET));
+        capture(exchange, in.getHeader(OrderedKafkaConstants.KEY, String.class),
+                in.getHeader(OrderedKafkaConstants.TOPIC, String.class),
+                in.getHeader(OrderedKafkaConstants.PARTITION) + "@" + in.getHeader(OrderedKafkaConstants.OFFSET));
+    }
+
+    /** {@link #captureSource} for a route that consumes with the plain camel-kafka component. */
+    public static void captureKafkaSource(Exchange exchange) {
+        var in = exchange.getMessage();
+        capture(exchange, in.getHeader(KafkaConstants.KEY, String.class),
+                in.getHeader(KafkaConstants.TOPIC, String.class),
+                in.getHeader(KafkaConstants.PARTITION) + "@" + in.getHeader(KafkaConstants.OFFSET));
+    }
+
+    private static void capture(Exchange exchange, String key, String topic, String position) {
+        exchange.setProperty(PipelineConstants.RAW, exchange.getMessage().getBody(byte[].class));
+        exchange.setProperty(SOURCE_KEY, key);
+        exchange.setProperty(SOURCE_TOPIC, topic);
+        exchange.setProperty(SOURCE_POSITION, position);
     }
 
     /** Turns the failed exchange into the DLQ record: the original bytes, with the reason and origin as headers. */
