@@ -1,16 +1,12 @@
 package routes.pipeline;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
-import routes.envelope.EnvelopeCodec;
 import routes.model.ModelReply;
 import routes.pipeline.ContentFilterProperties.Action;
-import routes.tools.AuditRoute;
 
 /**
  * The pipeline's content filter steps: an incoming message (after dedupe, before limits, commands and the model)
@@ -24,15 +20,14 @@ public class ContentFilterStep {
 
     /** Reply error code: the message or the reply was blocked by the content filter. */
     public static final String BLOCKED = "content_blocked";
-    /** Exchange property: the audit event (JSON) a step wants written. */
-    public static final String AUDIT_EVENT = "CaravanContentAudit";
-
     private final ContentFilterProperties properties;
     private final SensitiveWords words;
+    private final routes.ops.AuditLog auditLog;
 
-    public ContentFilterStep(ContentFilterProperties properties, SensitiveWords words) {
+    public ContentFilterStep(ContentFilterProperties properties, SensitiveWords words, routes.ops.AuditLog auditLog) {
         this.properties = properties;
         this.words = words;
+        this.auditLog = auditLog;
     }
 
     /** Checks the incoming message. */
@@ -136,13 +131,6 @@ public class ContentFilterStep {
         }
     }
 
-    /** Prepares the copy of the exchange the audit route gets: the event as body, keyed by conversation. */
-    static void prepareAudit(Exchange copy) {
-        Envelope inbound = copy.getProperty(PipelineConstants.INBOUND, Envelope.class);
-        copy.getMessage().setBody(copy.getProperty(AUDIT_EVENT, String.class));
-        copy.getMessage().setHeader(AuditRoute.KEY, inbound.kafkaKey());
-    }
-
     private ContentFilter.Result scan(String text) {
         if (!properties.isEnabled()) {
             return new ContentFilter.Result(text, 0);
@@ -150,15 +138,10 @@ public class ContentFilterStep {
         return words.current().scan(text);
     }
 
-    private static void audit(Exchange exchange, Envelope inbound, String direction, Action action, int matches) {
-        ObjectNode event = EnvelopeCodec.mapper().createObjectNode();
-        event.put("event_type", "content.flagged");
-        event.put("user_id", inbound.channel() + ":" + Guards.user(inbound));
-        ObjectNode payload = event.putObject("payload");
-        payload.put("direction", direction);
-        payload.put("action", action.name().toLowerCase(Locale.ROOT));
-        payload.put("words", matches);
-        event.put("at", Instant.now().toString());
-        exchange.setProperty(AUDIT_EVENT, event.toString());
+    /** The audit event of a match, written without holding up the message: never the words or the text. */
+    private void audit(Exchange exchange, Envelope inbound, String direction, Action action, int matches) {
+        auditLog.record("content.flagged", inbound.channel() + ":" + Guards.user(inbound), java.util.Map.of(
+                "direction", direction, "action", action.name().toLowerCase(Locale.ROOT), "words", matches,
+                "chatId", String.valueOf(inbound.chatId()), "messageId", String.valueOf(inbound.id())));
     }
 }

@@ -16,7 +16,6 @@ import routes.model.ModelRouter;
 import routes.model.RoutingHeaders;
 import routes.ops.logging.ContentLog;
 import routes.ops.logging.MessageMdc;
-import routes.tools.AuditRoute;
 
 /**
  * The processor routes: consume accepted messages, answer each once, publish the reply.
@@ -128,21 +127,11 @@ public class PipelineRoutes extends RouteBuilder {
         // sensitive words: masked, blocked or flagged as configured; each match writes an audit event
         from("direct:content-filter-input").routeId("pipeline-content-filter-input")
                 .errorHandler(noErrorHandler())
-                .process(contentFilter::input)
-                .to("direct:content-filter-audit");
+                .process(contentFilter::input);
 
         from("direct:content-filter-output").routeId("pipeline-content-filter-output")
                 .errorHandler(noErrorHandler())
-                .process(contentFilter::output)
-                .to("direct:content-filter-audit");
-
-        // the audit event goes out on its own copy of the exchange, without holding up the message
-        from("direct:content-filter-audit").routeId("pipeline-content-filter-audit")
-                .errorHandler(noErrorHandler())
-                .filter(exchangeProperty(ContentFilterStep.AUDIT_EVENT).isNotNull())
-                    .wireTap(AuditRoute.ENDPOINT).onPrepare(ContentFilterStep::prepareAudit)
-                    .removeProperty(ContentFilterStep.AUDIT_EVENT)
-                .end();
+                .process(contentFilter::output);
 
         if (sensitiveWords.file() != null) {
             from("timer:content-filter-reload?period=" + contentFilterProperties.getReloadInterval().toMillis())

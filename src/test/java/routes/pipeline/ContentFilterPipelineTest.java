@@ -167,7 +167,8 @@ class ContentFilterPipelineTest extends CaravanIntegrationTest {
 
     private static void assertAudit(String channel, String chat, String direction, String action, int words)
             throws Exception {
-        var records = kafka.readUntil("caravan.audit", r -> (channel + ":" + chat).equals(r.key())
+        var records = kafka.readUntil("caravan.audit", r -> (channel + ":cf-user").equals(r.key())
+                && new String(r.value(), StandardCharsets.UTF_8).contains("\"chatId\":\"" + chat + "\"")
                 && new String(r.value(), StandardCharsets.UTF_8).contains("\"direction\":\"" + direction + "\""),
                 found -> !found.isEmpty(), WAIT);
         assertThat(records).hasSize(1);
@@ -177,7 +178,7 @@ class ContentFilterPipelineTest extends CaravanIntegrationTest {
         assertThat(event.path("payload").path("direction").asText()).isEqualTo(direction);
         assertThat(event.path("payload").path("action").asText()).isEqualTo(action);
         assertThat(event.path("payload").path("words").asInt()).isEqualTo(words);
-        assertThat(event.path("at").asText()).isNotBlank();
+        assertThat(event.path("created_at").asText()).isNotBlank();
         assertThat(event.toString()).doesNotContain("zorblax");
     }
 }
