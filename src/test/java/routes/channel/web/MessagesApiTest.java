@@ -78,6 +78,33 @@ class MessagesApiTest extends CaravanIntegrationTest {
         assertError(tooBig, 413, "body_too_large");
     }
 
+    @Test
+    void acceptHeaderNoAnswerCanMeetIs406WithJsonError() throws Exception {
+        String chat = uniqueChat("rest-accept");
+        HttpResponse<String> post = HTTP.send(java.net.http.HttpRequest.newBuilder(uri("/api/v1/messages"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"chatId\":\"" + chat + "\",\"text\":\"not for plain text\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertError(post, 406, "not_acceptable");
+        HttpResponse<String> status = HTTP.send(java.net.http.HttpRequest.newBuilder(uri("/api/v1/messages/m1"))
+                .header("Accept", "application/xml").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertError(status, 406, "not_acceptable");
+        HttpResponse<String> models = HTTP.send(java.net.http.HttpRequest.newBuilder(uri("/v1/models"))
+                .header("Accept", "garbage").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertError(models, 406, "not_acceptable");
+    }
+
+    @Test
+    void unreadableMultipartBodyIs400WithJsonError() throws Exception {
+        HttpResponse<String> response = HTTP.send(java.net.http.HttpRequest.newBuilder(uri("/api/v1/messages"))
+                .header("Content-Type", "multipart/form-data; boundary=x")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"chatId\":\"c\",\"text\":\"hi\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertError(response, 400, "bad_multipart");
+    }
+
     private static void assertError(HttpResponse<String> response, int status, String code) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
