@@ -48,7 +48,7 @@ public class McpServerSetup {
     @Bean
     HttpServletStreamableServerTransportProvider mcpTransport(McpProperties properties) {
         return HttpServletStreamableServerTransportProvider.builder()
-                .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
+                .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper().registerModule(McpInputGuard.errorBodies())))
                 .mcpEndpoint(properties.getServer().getPath())
                 .build();
     }
@@ -61,6 +61,15 @@ public class McpServerSetup {
         servlet.setAsyncSupported(true);
         servlet.setName("caravan-mcp");
         return servlet;
+    }
+
+    /** Input the SDK would answer with a 5xx gets a 4xx and a JSON-RPC error before it reaches the SDK. */
+    @Bean
+    FilterRegistrationBean<OncePerRequestFilter> mcpInputGuard(McpProperties properties) {
+        FilterRegistrationBean<OncePerRequestFilter> filter = new FilterRegistrationBean<>(new McpInputGuard());
+        filter.addUrlPatterns(properties.getServer().getPath(), properties.getServer().getPath() + "/*");
+        filter.setName("caravan-mcp-input-guard");
+        return filter;
     }
 
     @Bean(destroyMethod = "close")

@@ -7,6 +7,8 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -78,5 +80,44 @@ class McpTest extends CaravanIntegrationTest {
                 .get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(outcome.ok()).isTrue();
         assertThat(outcome.text()).isEqualTo("words: 3, characters: 13");
+    }
+
+    @Test
+    void bodiesTheSdkCannotTakeAre400WithAJsonRpcError() throws Exception {
+        assertRefused(mcp("POST", "null"), 400, -32600);
+        assertRefused(mcp("POST", "[1, 2]"), 400, -32600);
+        assertRefused(mcp("POST", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":null}"),
+                400, -32602);
+    }
+
+    @Test
+    void methodsTheEndpointDoesNotServeAre405() throws Exception {
+        HttpResponse<String> patch = mcp("PATCH", "{}");
+        assertRefused(patch, 405, -32600);
+        assertThat(patch.headers().firstValue("Allow")).hasValue("GET, POST, DELETE");
+    }
+
+    @Test
+    void refusalsOfTheSdkCarryNoStackTrace() throws Exception {
+        // a request before initialize, without a session: the SDK's own refusal
+        HttpResponse<String> response = mcp("POST", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+        assertRefused(response, 400, -32601);
+        assertThat(response.body()).doesNotContain("stackTrace", "McpError", "java.");
+    }
+
+    private HttpResponse<String> mcp(String method, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri("/mcp"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertRefused(HttpResponse<String> response, int status, int code) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        var error = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("error");
+        assertThat(error.path("code").asInt()).isEqualTo(code);
+        assertThat(error.path("message").asText()).isNotBlank();
     }
 }
