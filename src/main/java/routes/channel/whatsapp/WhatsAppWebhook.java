@@ -161,7 +161,7 @@ public final class WhatsAppWebhook {
         return new Batch(List.copyOf(messages), skipped);
     }
 
-    /** The message, or null when it lacks a usable id, sender or timestamp. */
+    /** The message, or null when it lacks a usable id, sender or timestamp (one that is a representable time). */
     private static Inbound message(JsonNode message, String phoneNumberId, Map<String, String> names) {
         String id = message.path("id").asText("");
         String from = message.path("from").asText("");
@@ -173,6 +173,10 @@ public final class WhatsAppWebhook {
         try {
             timestamp = Long.parseLong(message.path("timestamp").asText(""));
         } catch (NumberFormatException e) {
+            return null;
+        }
+        if (timestamp < Instant.MIN.getEpochSecond() || timestamp > Instant.MAX.getEpochSecond()) {
+            // no instant has it: not a time a message was sent
             return null;
         }
         String type = message.path("type").asText("unknown");

@@ -73,4 +73,19 @@ class WhatsAppWebhookTest {
                     .isInstanceOfSatisfying(WhatsAppWebhookException.class, e -> assertThat(e.status()).isEqualTo(400));
         }
     }
+
+    @Test
+    void aTimestampNoInstantCanHoldIsLeftOutNotAFailure() {
+        String body = """
+                {"entry":[{"changes":[{"field":"messages","value":{"messages":[
+                  {"from":"111","id":"wamid.F","timestamp":"9223372036854775807","type":"text","text":{"body":"far"}},
+                  {"from":"111","id":"wamid.P","timestamp":"-9223372036854775808","type":"text","text":{"body":"past"}},
+                  {"from":"111","id":"wamid.N","timestamp":"1700000000","type":"text","text":{"body":"now"}}]}}]}]}
+                """;
+        WhatsAppWebhook.Batch batch = WhatsAppWebhook.read(body.getBytes(StandardCharsets.UTF_8));
+        assertThat(batch.skipped()).isEqualTo(2);
+        assertThat(batch.messages()).extracting(WhatsAppWebhook.Inbound::id).containsExactly("wamid.N");
+        assertThat(WhatsAppWebhook.sentAt(batch.messages().get(0), java.time.Instant.now()).getEpochSecond())
+                .isEqualTo(1700000000L);
+    }
 }
