@@ -164,8 +164,14 @@ public final class FeishuWebhook {
         if (!Signatures.constantTimeEquals(expected, request.signature().trim().toLowerCase(Locale.ROOT))) {
             return new Reject(401, "bad_signature", "X-Lark-Signature does not match");
         }
-        Duration age = Duration.between(Instant.ofEpochSecond(seconds), clock.instant()).abs();
-        if (age.compareTo(signatureMaxAge) > 0) {
+        Duration age;
+        try {
+            age = Duration.between(Instant.ofEpochSecond(seconds), clock.instant()).abs();
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            // no instant has it: as far from now as a timestamp can be
+            age = null;
+        }
+        if (age == null || age.compareTo(signatureMaxAge) > 0) {
             return new Reject(401, "expired", "the request timestamp is too far from now");
         }
         return null;

@@ -117,6 +117,19 @@ class FeishuWebhookTest {
     }
 
     @Test
+    void aSignedTimestampNoInstantCanHoldIsExpiredNotAFailure() {
+        FeishuWebhook webhook = webhook(TOKEN, KEY, GroupPolicy.MENTION, null);
+        byte[] body = FeishuEvents.encrypted(FeishuEvents.textMessage("ev-far", TOKEN, "oc_1", "p2p", "hi"), KEY)
+                .getBytes(StandardCharsets.UTF_8);
+        for (long seconds : new long[] {Long.MAX_VALUE, Long.MIN_VALUE}) {
+            String timestamp = String.valueOf(seconds);
+            String nonce = FeishuEvents.nonce();
+            rejected(webhook.handle(new FeishuWebhook.Request(body, timestamp, nonce,
+                    FeishuEvents.sign(timestamp, nonce, KEY, body))), 401, "expired");
+        }
+    }
+
+    @Test
     void withAnEncryptKeyEventsMustBeSignedRecently() {
         FeishuWebhook webhook = webhook(TOKEN, KEY, GroupPolicy.MENTION, null);
         String event = FeishuEvents.encrypted(FeishuEvents.textMessage("ev-4", TOKEN, "oc_1", "p2p", "hi"), KEY);
