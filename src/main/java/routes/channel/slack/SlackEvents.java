@@ -70,7 +70,10 @@ public final class SlackEvents {
         } catch (NumberFormatException e) {
             throw new SlackWebhookException(401, "invalid_timestamp", "X-Slack-Request-Timestamp is not a number");
         }
-        if (Math.abs(now.getEpochSecond() - seconds) > tolerance.toSeconds()) {
+        // compared one side at a time: now - seconds overflows for timestamps near Long.MIN_VALUE
+        long from = now.getEpochSecond() - tolerance.toSeconds();
+        long to = now.getEpochSecond() + tolerance.toSeconds();
+        if (seconds < from || seconds > to) {
             throw new SlackWebhookException(401, "stale_timestamp",
                     "X-Slack-Request-Timestamp is more than " + tolerance.toMinutes() + " minutes from now");
         }

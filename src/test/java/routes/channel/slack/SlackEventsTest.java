@@ -48,6 +48,16 @@ class SlackEventsTest {
     }
 
     @Test
+    void aTimestampWhoseDistanceFromNowOverflowsIsStale() {
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        // now - ts is 2^63 here, which wraps to Long.MIN_VALUE: its absolute value is still negative
+        long ts = NOW.getEpochSecond() + Long.MIN_VALUE;
+        assertThatThrownBy(() -> SlackEvents.verify(SECRET, String.valueOf(ts), sign(ts, body), body, NOW,
+                FIVE_MINUTES)).isInstanceOfSatisfying(SlackWebhookException.class,
+                        e -> assertThat(e.code()).isEqualTo("stale_timestamp"));
+    }
+
+    @Test
     void missingSecretOrHeadersAreRefused() {
         byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> SlackEvents.verify("", "1", "v0=00", body, NOW, FIVE_MINUTES))
