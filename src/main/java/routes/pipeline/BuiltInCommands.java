@@ -283,8 +283,10 @@ public class BuiltInCommands extends AsyncProcessorSupport {
         if (reminders.waiting(in) >= schedule.getMaxPerChat()) {
             return "You already have " + schedule.getMaxPerChat() + " reminders waiting here; that is the most I keep.";
         }
-        reminders.add(in, when.at(), when.text());
-        return "I will remind you at " + when.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+        // a time already past is due at once (and the far past has no place on the due-time scale)
+        java.time.Instant at = when.at().isBefore(now) ? now : when.at();
+        reminders.add(in, at, when.text());
+        return "I will remind you at " + at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
                 + " (UTC): " + when.text();
     }
 

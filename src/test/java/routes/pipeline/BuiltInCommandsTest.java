@@ -70,6 +70,14 @@ class BuiltInCommandsTest extends CaravanIntegrationTest {
     }
 
     @Test
+    void aReminderForTheFarPastIsDueAtOnceNotAPoisonMessage() {
+        String chat = uniqueChat("cmd-remind-past");
+        Envelope answer = kafka.ask(message(chat, "/remind -999999999-01-01T00:00 look back"), WAIT);
+        assertThat(answer.meta("error")).isNull();
+        assertThat(answer.text()).contains("I will remind you at", "look back").doesNotContain("-999999999");
+    }
+
+    @Test
     void everyAnswerLeavesAUsageRecordAndUsageShowsTheDay() throws Exception {
         String chat = uniqueChat("cmd-usage");
         Envelope question = message(chat, "count my tokens");
