@@ -53,7 +53,8 @@ public class AdminController {
 
     @GetMapping("/profile")
     public ResponseEntity<?> profile(HttpServletRequest request,
-            @RequestParam(required = false) String channel, @RequestParam(required = false) String chatId) {
+            @RequestParam(name = "channel", required = false) String channel,
+            @RequestParam(name = "chatId", required = false) String chatId) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("default", models.defaultProfile());
         body.put("global", overrides.global());
@@ -93,7 +94,8 @@ public class AdminController {
 
     @DeleteMapping("/profile")
     public ResponseEntity<?> clearProfile(HttpServletRequest request,
-            @RequestParam(required = false) String channel, @RequestParam(required = false) String chatId) {
+            @RequestParam(name = "channel", required = false) String channel,
+            @RequestParam(name = "chatId", required = false) String chatId) {
         if (channel != null && chatId != null) {
             overrides.setForChat(channel, chatId, null);
             audited(request, null, channel, chatId);

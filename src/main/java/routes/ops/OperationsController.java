@@ -82,7 +82,8 @@ public class OperationsController {
     }
 
     @PostMapping(path = "/channels/{channel}/{action}", produces = "application/json")
-    public ResponseEntity<?> control(@PathVariable String channel, @PathVariable String action, Principal principal,
+    public ResponseEntity<?> control(@PathVariable("channel") String channel, @PathVariable("action") String action,
+            Principal principal,
             HttpServletRequest request) throws Exception {
         if (!channelNames().contains(channel)) {
             return ApiError.of(404, "unknown_channel", "No channel called '" + channel + "' runs here. Channels: "
@@ -117,7 +118,7 @@ public class OperationsController {
     }
 
     @GetMapping(path = "/dlq", produces = "application/json")
-    public ResponseEntity<?> dlq(@RequestParam(defaultValue = "50") int limit) {
+    public ResponseEntity<?> dlq(@RequestParam(name = "limit", defaultValue = "50") int limit) {
         if (limit < 1 || limit > 1000) {
             return ApiError.of(400, "invalid_limit", "limit must be between 1 and 1000");
         }

@@ -72,7 +72,8 @@ public class PairingController {
     }
 
     @DeleteMapping(path = "/{channel}/{senderId}", produces = "application/json")
-    public ResponseEntity<?> revoke(@PathVariable String channel, @PathVariable String senderId, Principal principal,
+    public ResponseEntity<?> revoke(@PathVariable("channel") String channel, @PathVariable("senderId") String senderId,
+            Principal principal,
             jakarta.servlet.http.HttpServletRequest request) {
         if (!pairings.revoke(channel, senderId)) {
             return ApiError.of(404, "not_approved", "That sender was not approved on that channel.");
