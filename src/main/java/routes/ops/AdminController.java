@@ -110,7 +110,7 @@ public class AdminController {
     private void audited(HttpServletRequest request, String profile, String channel, String chatId) {
         Principal principal = request.getUserPrincipal();
         String caller = principal == null ? null : principal.getName();
-        audit.record("model.switched", caller, request.getRemoteAddr(), request.getHeader("User-Agent"),
+        audit.record("model.switched", caller, request,
                 AuditLog.payload("profile", profile == null ? "auto" : profile,
                         "scope", channel == null ? "global" : "chat",
                         "chat", channel == null ? null : channel + ":" + chatId,

@@ -108,6 +108,12 @@ public class AuditLog {
         });
     }
 
+    /** An event about {@code userId} caused by an HTTP request: its address and user agent go with it. */
+    public void record(String eventType, String userId, jakarta.servlet.http.HttpServletRequest request,
+            Map<String, ?> payload) {
+        record(eventType, userId, request.getRemoteAddr(), request.getHeader("User-Agent"), payload);
+    }
+
     /** An event about {@code userId} with no HTTP caller (a chat command, a pipeline step). */
     public void record(String eventType, String userId, Map<String, ?> payload) {
         record(eventType, userId, null, null, payload);

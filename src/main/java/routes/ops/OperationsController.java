@@ -100,7 +100,7 @@ public class OperationsController {
             }
         }
         audit.record("channel." + action + "ed", principal == null ? null : principal.getName(),
-                request.getRemoteAddr(), request.getHeader("User-Agent"), Map.of("channel", channel));
+                request, Map.of("channel", channel));
         return ResponseEntity.ok(describe(channel));
     }
 
@@ -137,7 +137,7 @@ public class OperationsController {
             return deadLetters.redrive(body.get("partition").asInt(), body.get("offset").asLong())
                     .<ResponseEntity<?>>map(entry -> {
                         audit.record("dlq.redriven", principal == null ? null : principal.getName(),
-                                request.getRemoteAddr(), request.getHeader("User-Agent"),
+                                request,
                                 Map.of("partition", entry.partition(), "offset", entry.offset(),
                                         "sourceTopic", entry.sourceTopic()));
                         return ResponseEntity.ok(Map.of("redriven", true, "entry", entry));

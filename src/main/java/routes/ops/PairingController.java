@@ -60,8 +60,7 @@ public class PairingController {
             return ApiError.of(400, "missing_code", "Give the pairing code to approve in \"code\".");
         }
         return pairings.approve(code.asText()).<ResponseEntity<?>>map(r -> {
-            audit.record("pairing.approved", r.channel() + ":" + r.senderId(), request.getRemoteAddr(),
-                    request.getHeader("User-Agent"), Map.of("by", actor(principal), "channel", r.channel()));
+            audit.record("pairing.approved", r.channel() + ":" + r.senderId(), request, Map.of("by", actor(principal), "channel", r.channel()));
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("approved", true);
             answer.put("channel", r.channel());
@@ -78,8 +77,7 @@ public class PairingController {
         if (!pairings.revoke(channel, senderId)) {
             return ApiError.of(404, "not_approved", "That sender was not approved on that channel.");
         }
-        audit.record("pairing.revoked", channel + ":" + senderId, request.getRemoteAddr(),
-                request.getHeader("User-Agent"), Map.of("by", actor(principal), "channel", channel));
+        audit.record("pairing.revoked", channel + ":" + senderId, request, Map.of("by", actor(principal), "channel", channel));
         return ResponseEntity.ok(Map.of("revoked", true, "channel", channel, "senderId", senderId));
     }
 

@@ -1,7 +1,5 @@
 package routes.security;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -34,21 +32,11 @@ public class BindAddressPolicy implements EnvironmentPostProcessor, Ordered {
         if (asked == null || asked.isBlank()) {
             return authenticated ? "0.0.0.0" : "127.0.0.1";
         }
-        if (!authenticated && !isLoopback(asked.trim())) {
+        if (!authenticated && !"localhost".equalsIgnoreCase(asked.trim())
+                && !GatewayAuthentication.isLoopback(asked.trim())) {
             throw new InsecureBindingException(asked.trim());
         }
         return asked.trim();
-    }
-
-    private static boolean isLoopback(String address) {
-        if ("localhost".equalsIgnoreCase(address)) {
-            return true;
-        }
-        try {
-            return InetAddress.getByName(address).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 
     @Override

@@ -166,19 +166,11 @@ public class GatewayAuthentication extends OncePerRequestFilter {
 
     private void refuse(HttpServletRequest request, HttpServletResponse response, int status, String code,
             String message, String auditType) throws IOException {
-        audit.record("auth." + auditType, null, request.getRemoteAddr(), request.getHeader("User-Agent"),
-                Map.of("path", request.getRequestURI(), "method", request.getMethod(), "reason", code));
+        audit.record("auth." + auditType, null, request, Map.of("path", request.getRequestURI(), "method", request.getMethod(), "reason", code));
         if (status == 401) {
             response.setHeader("WWW-Authenticate", "Bearer realm=\"caravan\"");
         }
-        write(response, status, code, message);
-    }
-
-    static void write(HttpServletResponse response, int status, String code, String message) throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        response.getOutputStream().write(ApiError.json(status, code, message).getBytes(StandardCharsets.UTF_8));
+        ApiError.write(response, status, code, message);
     }
 
     private static Optional<String> credential(HttpServletRequest request) {

@@ -88,12 +88,12 @@ public class SecurityConfig {
                             // a browser opening the console gets its sign-in prompt (any user, the token as password)
                             response.setHeader("WWW-Authenticate", CONSOLE.matches(request)
                                     ? "Basic realm=\"caravan\"" : "Bearer realm=\"caravan\"");
-                            GatewayAuthentication.write(response, 401, "unauthenticated", authentication
+                            routes.channel.web.ApiError.write(response, 401, "unauthenticated", authentication
                                     .authenticationConfigured()
                                     ? "Send the gateway token (Authorization: Bearer …, or ?token= for a browser)."
                                     : "Without caravan.auth.token Caravan answers callers on this machine only.");
                         })
-                        .accessDeniedHandler((request, response, e) -> GatewayAuthentication.write(response, 403,
+                        .accessDeniedHandler((request, response, e) -> routes.channel.web.ApiError.write(response, 403,
                                 "forbidden", "Your role may not do this (" + Caller.current()
                                         .map(c -> c.role().id()).orElse("none") + ").")));
         return http.build();

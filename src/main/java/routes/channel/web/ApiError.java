@@ -43,6 +43,15 @@ public final class ApiError {
         }
     }
 
+    /** Writes the error body as the whole answer of a servlet response (filters that answer before MVC runs). */
+    public static void write(jakarta.servlet.http.HttpServletResponse response, int status, String code,
+            String message) throws java.io.IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.getOutputStream().write(json(status, code, message).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /**
      * Makes the Camel message the HTTP answer {@code status} with the error body, for routes that answer HTTP
      * themselves (webhooks). Request headers are dropped first, or they would be echoed as response headers.

@@ -80,8 +80,12 @@ public class ConnectionRegistry implements LocalDelivery {
     }
 
     private static String address(WebSocketSession session) {
-        return session.getRemoteAddress() == null ? "unknown" : session.getRemoteAddress().getAddress()
-                .getHostAddress();
+        return address(session.getRemoteAddress());
+    }
+
+    /** A client's address as counted for the per-address limit. */
+    static String address(java.net.InetSocketAddress remote) {
+        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
     }
 
     /** The connection went away: forget it; replies still queued for it are delivered elsewhere or kept. */

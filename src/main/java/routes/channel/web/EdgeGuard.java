@@ -5,7 +5,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.apache.camel.CamelContext;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -47,25 +46,15 @@ public class EdgeGuard extends OncePerRequestFilter {
             throws ServletException, IOException {
         if (!camel.isStarted()) {
             response.setHeader("Retry-After", "2");
-            write(response, 503, "starting", "Caravan is starting; try again in a moment");
+            ApiError.write(response, 503, "starting", "Caravan is starting; try again in a moment");
             return;
         }
         if (request.getContentLengthLong() > MAX_BODY_BYTES) {
             response.setHeader("Connection", "close");
-            write(response, 413, "body_too_large",
+            ApiError.write(response, 413, "body_too_large",
                     "the request body is larger than " + MAX_BODY_BYTES + " bytes");
             return;
         }
         chain.doFilter(request, response);
-    }
-
-    private static void write(HttpServletResponse response, int status, String code, String message)
-            throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        String body = "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + ApiError.type(status)
-                + "\",\"code\":\"" + code + "\",\"param\":null}}";
-        response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
     }
 }

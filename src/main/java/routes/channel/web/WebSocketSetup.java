@@ -36,8 +36,7 @@ public class WebSocketSetup implements WebSocketConfigurer {
                 org.springframework.web.socket.WebSocketHandler wsHandler, java.util.Map<String, Object> attributes)
                 throws java.io.IOException {
             int max = limits.getConnectionsPerIp();
-            String address = request.getRemoteAddress() == null ? "unknown"
-                    : request.getRemoteAddress().getAddress().getHostAddress();
+            String address = ConnectionRegistry.address(request.getRemoteAddress());
             if (max <= 0 || connections.connectionsFrom(address) < max) {
                 return true;
             }
