@@ -125,7 +125,9 @@ class ContentFilterPipelineTest extends CaravanIntegrationTest {
     void streamedDeltasAreMaskedBeforeTheReplyIsChecked() throws Exception {
         String word = listed();
         String text = "first part, then " + word + " and " + word + ", then a long enough tail of ordinary words";
-        MODEL.replyWith(request -> text);
+        // Paced tokens: the WebSocket outbox coalesces whatever arrives while a frame is being sent, so a stream
+        // answered all at once may reach the client as a single delta on a busy machine.
+        MODEL.replyWith(request -> text).tokenInterval(Duration.ofMillis(60));
         String masked = text.replace(word, "*".repeat(word.length()));
         String chat = uniqueChat("cf-ws");
         try (WsTestClient ws = WsTestClient.connect(baseUrl())) {
