@@ -2,6 +2,7 @@ package routes.ops;
 
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.origin.Origin;
@@ -19,20 +20,35 @@ public class SettingFailureAnalyzer extends AbstractFailureAnalyzer<BindExceptio
             return null; // Spring Boot's own report lists every violated constraint
         }
         String name = cause.getName().toString();
-        Object value = cause.getProperty() == null ? null : cause.getProperty().getValue();
-        Origin origin = cause.getProperty() == null ? null : cause.getProperty().getOrigin();
-        String shown = isSecret(name) ? "****" : String.valueOf(value);
-        String line = "Invalid setting " + name + "=" + shown + (origin == null ? "" : " (from " + origin + ")") + ": "
-                + reason(cause, cause.getTarget().getType().resolve());
+        String line = describe(name, cause.getProperty(), cause.getCause() == null ? cause : cause.getCause());
         return new FailureAnalysis(line, "Correct " + name + " and start again.", cause);
     }
 
-    private static String reason(BindException cause, Class<?> target) {
-        Throwable root = cause;
+    /**
+     * The one line that names an invalid setting, its value (never a secret's), where it came from and what is
+     * wrong; the start-up failure and {@code caravan doctor} report it alike.
+     *
+     * @param name     the setting, e.g. {@code caravan.access.default-policy}
+     * @param property the value and its origin as the binder saw them; {@code null} when the failure is about a
+     *                 group of settings (a setter refused the value)
+     * @param error    why it could not be bound
+     */
+    public static String describe(String name, ConfigurationProperty property, Throwable error) {
+        String setting = name;
+        if (property != null) {
+            setting += "=" + (isSecret(name) ? "****" : String.valueOf(property.getValue()));
+            Origin origin = property.getOrigin();
+            setting += origin == null ? "" : " (from " + origin + ")";
+        }
+        return "Invalid setting " + setting + ": " + reason(error);
+    }
+
+    private static String reason(Throwable error) {
+        Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        Class<?> type = expectedType(cause);
+        Class<?> type = expectedType(error);
         if (type != null && type.isEnum()) {
             StringBuilder values = new StringBuilder();
             for (Object constant : type.getEnumConstants()) {
@@ -45,8 +61,8 @@ public class SettingFailureAnalyzer extends AbstractFailureAnalyzer<BindExceptio
         return message.replace('\n', ' ');
     }
 
-    private static Class<?> expectedType(BindException cause) {
-        Throwable t = cause.getCause();
+    private static Class<?> expectedType(Throwable error) {
+        Throwable t = error;
         while (t != null) {
             if (t instanceof org.springframework.core.convert.ConversionFailedException failed
                     && failed.getTargetType() != null) {
