@@ -6,6 +6,7 @@ import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import routes.cli.Cli;
 
 /**
  * Caravan: a multi-channel AI assistant gateway on Apache Camel and Spring Boot. Caravan has no database unless the
@@ -18,7 +19,14 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @org.springframework.scheduling.annotation.EnableScheduling
 public class CaravanApplication {
 
+    /**
+     * Starts the gateway; with {@code onboard} or {@code doctor} first, runs that command instead, without starting
+     * Spring, Kafka, Redis or the server.
+     */
     public static void main(String[] args) {
-        SpringApplication.run(CaravanApplication.class, args);
+        if (Cli.handles(args)) {
+            System.exit(Cli.run(args));
+        }
+        SpringApplication.run(CaravanApplication.class, Cli.gatewayArgs(args));
     }
 }
