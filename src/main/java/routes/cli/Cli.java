@@ -12,13 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Caravan's command line: {@code onboard} runs here, without Spring, Kafka, Redis or the HTTP
- * server (it starts in a second and touches only the files it writes); anything else starts the
+ * Caravan's command line: {@code onboard} and {@code doctor} run here, without Spring, Kafka, Redis or the HTTP
+ * server (they start in a second and touch only the files and addresses they report on); anything else starts the
  * gateway, with a leading {@code run} dropped.
  */
 public final class Cli {
 
-    private static final Set<String> COMMANDS = Set.of("onboard", "help", "--help", "-h");
+    private static final Set<String> COMMANDS = Set.of("onboard", "doctor", "help", "--help", "-h");
 
     private Cli() {
     }
@@ -36,6 +36,7 @@ public final class Cli {
     /** Runs the command {@code args[0]} with the rest as its arguments; returns the exit code. */
     public static int run(String[] args) {
         quietLibraries();
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
         Path here = Path.of("").toAbsolutePath();
         PrintStream out = System.out;
         switch (args[0]) {
@@ -49,10 +50,14 @@ public final class Cli {
                     return 1;
                 }
             }
+            case "doctor" -> {
+                return new Doctor(out, new Net(Net.TIMEOUT), here).run(rest);
+            }
             default -> {
                 out.println("""
                         Usage: caravan <command>
                           onboard            questions, then ./caravan.yaml and ./caravan-secrets.yaml
+                          doctor [--k=v ...] check the configuration and what it points at (exit 1 on FAIL)
                           run [--k=v ...]    start the gateway (the default without a command)""");
                 return 0;
             }
@@ -60,7 +65,7 @@ public final class Cli {
     }
 
     /**
-     * The libraries the command line uses (JLine) log through SLF4J and java.util.logging;
+     * The libraries the checks use (Kafka's admin client, Lettuce, JLine) log through SLF4J and java.util.logging;
      * without Spring Boot's logging set-up they would print debug lines among the answers.
      */
     private static void quietLibraries() {

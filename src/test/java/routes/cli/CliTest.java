@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 class CliTest {
 
     @Test
-    void onboardRunsWithoutTheGateway() {
+    void onboardAndDoctorRunWithoutTheGateway() {
         assertThat(Cli.handles(new String[] {"onboard"})).isTrue();
+        assertThat(Cli.handles(new String[] {"doctor", "--caravan.http.port=1"})).isTrue();
         assertThat(Cli.handles(new String[] {"--help"})).isTrue();
     }
 
