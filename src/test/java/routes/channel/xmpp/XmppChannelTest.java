@@ -12,9 +12,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.xmpp.XmppEndpoint;
 import org.jivesoftware.smack.filter.MessageTypeFilter;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
@@ -23,6 +25,7 @@ import org.jivesoftware.smackx.muc.MultiUserChat;
 import org.jivesoftware.smackx.muc.MultiUserChatManager;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.jid.parts.Resourcepart;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +33,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import routes.channel.TextChunker;
@@ -45,13 +49,14 @@ import routes.support.fakes.EmbeddedXmppServer;
  * second account.
  */
 @Import(XmppChannelTest.KameletRoutes.class)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class XmppChannelTest extends CaravanIntegrationTest {
 
     private static final String DOMAIN = "caravan.test";
     private static final String BOT = "bot@" + DOMAIN;
     private static final String NICK = "Marvin";
 
-    /** The server lives as long as the test JVM, like the context that points at it. */
+    /** The server lives as long as the test JVM; this class's context is closed after it (see below). */
     private static final EmbeddedXmppServer SERVER = new EmbeddedXmppServer(DOMAIN)
             .user("bot").user("alice").user("kbot").start();
     private static final String KAMELET_BOT = "kbot@" + DOMAIN;
@@ -115,6 +120,20 @@ class XmppChannelTest extends CaravanIntegrationTest {
         // generous: Vysper answers slowly on a busy machine (it also becomes Smack's default for the test clients)
         registry.add("caravan.channels.xmpp.reply-timeout", () -> "30s");
         registry.add("caravan.channels.retry-delay", () -> "100ms");
+    }
+
+    /**
+     * Smack's disconnect waits the whole reply timeout for the server's closing stream element, which Vysper never
+     * sends: with the generous timeout above, closing this context would hang 30 s per connection (at the latest when
+     * the test JVM exits, where the build's fork gives up after 30 s). The connections still open get a short one.
+     */
+    @AfterAll
+    static void shortenDisconnects(@Autowired CamelContext camel) throws Exception {
+        for (Endpoint endpoint : camel.getEndpoints()) {
+            if (endpoint instanceof XmppEndpoint xmpp && xmpp.isStarted()) {
+                xmpp.createConnection().setReplyTimeout(1000);
+            }
+        }
     }
 
     @BeforeEach
