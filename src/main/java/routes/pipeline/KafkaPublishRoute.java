@@ -34,6 +34,9 @@ public class KafkaPublishRoute extends RouteBuilder {
     @Override
     public void configure() {
         from("direct:publish").routeId("kafka-publish")
+                // a failed send belongs to the caller's error handling (a webhook answers 503, the pipeline retries);
+                // an error handler here would log the failure as exhausted and keep the caller's from seeing it
+                .errorHandler(noErrorHandler())
                 // an accepted message names itself in the logs; a reply keeps the name of the message it answers
                 .process(KafkaPublishRoute::attachLogKeys)
                 // an accepted message (no topic given): the integrator's priority rules choose its inbound topic

@@ -62,7 +62,12 @@ public class MessagesController {
                 LOG.warn("could not accept a REST message: {}", error.toString());
                 return ApiError.of(503, "unavailable", "the message could not be accepted right now; retry");
             }
-            statuses.accepted(accepted);
+            try {
+                statuses.accepted(accepted);
+            } catch (RuntimeException e) {
+                // the message is on Kafka and will be answered; only GET shows "not_found" until the reply is stored
+                LOG.warn("message {} accepted, but its status could not be stored: {}", accepted.id(), e.toString());
+            }
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("id", accepted.id());
             answer.put("status", "accepted");
