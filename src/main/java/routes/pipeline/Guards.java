@@ -5,6 +5,7 @@ import org.springframework.stereotype.Component;
 import routes.channel.RedisRateLimiter;
 import routes.channel.web.LimitsProperties;
 import routes.envelope.Envelope;
+import routes.envelope.EnvelopeException;
 import routes.model.UsageStore;
 
 /**
@@ -27,6 +28,20 @@ public class Guards {
         this.limits = limits;
         this.limiter = limiter;
         this.usage = usage;
+    }
+
+    /**
+     * Refuses a record too large to be any channel's message: more than 16 × {@code caravan.limits.max-text} (twice
+     * the largest context the OpenAI-compatible API accepts). Checked before the record is parsed.
+     *
+     * @throws EnvelopeException with the sizes, so the record goes to the DLQ with its reason
+     */
+    public void requireProcessableSize(byte[] record) {
+        long limit = limits.getMaxText().toBytes() * 16;
+        if (record != null && record.length > limit) {
+            throw new EnvelopeException("record of " + record.length + " bytes is larger than the " + limit
+                    + " bytes the pipeline processes (16 x caravan.limits.max-text)");
+        }
     }
 
     /** Who a message counts against: its sender, or the conversation when the channel names no sender. */

@@ -219,6 +219,7 @@ public class PipelineRoutes extends RouteBuilder {
 
     private void decode(Exchange exchange) {
         byte[] raw = exchange.getProperty(PipelineConstants.RAW, byte[].class);
+        guards.requireProcessableSize(raw);
         Envelope inbound = EnvelopeCodec.decode(raw);
         MessageMdc.attach(exchange, inbound);
         exchange.setProperty(PipelineConstants.INBOUND, inbound);

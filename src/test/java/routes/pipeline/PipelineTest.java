@@ -64,17 +64,21 @@ class PipelineTest extends CaravanIntegrationTest {
                 + "[".repeat(5000) + "]".repeat(5000) + "}";
         kafka.send("caravan.inbound", key, deep.getBytes(StandardCharsets.UTF_8));
         kafka.send("caravan.inbound", key, "{\"v\":1,\"text\":\"no ids\"}".getBytes(StandardCharsets.UTF_8));
+        // a well-formed envelope, but 600 KB: larger than any channel's message (16 x max-text = 512 KB)
+        kafka.send("caravan.inbound", key, EnvelopeCodec.encode(message(chat, chat + "-huge", "x".repeat(600_000))));
         accept(message(chat, chat + "-ok", "after the poison"));
 
         List<ConsumerRecord<String, byte[]>> dead = kafka.readUntil("caravan.dlq", r -> key.equals(r.key()),
-                list -> list.size() >= 3, Duration.ofSeconds(30));
-        assertThat(dead).hasSize(3);
+                list -> list.size() >= 4, Duration.ofSeconds(30));
+        assertThat(dead).hasSize(4);
         List<String> reasons = new ArrayList<>();
         dead.forEach(r -> reasons.add(new String(r.headers().lastHeader("caravan-dlq-reason").value(),
                 StandardCharsets.UTF_8)));
         assertThat(reasons.get(0)).contains("not an envelope");
         assertThat(reasons.get(1)).contains("nesting");
         assertThat(reasons.get(2)).contains("lacks id");
+        assertThat(reasons.get(3)).contains("record of 600").contains("larger than the 524288 bytes");
+        assertThat(modelCallsFor("x".repeat(600_000))).isZero();
         assertThat(dead.get(0).value()).containsExactly((byte) 0xff, 0x00, 0x13);
         assertThat(new String(dead.get(0).headers().lastHeader("caravan-dlq-source-topic").value(),
                 StandardCharsets.UTF_8)).isEqualTo("caravan.inbound");
