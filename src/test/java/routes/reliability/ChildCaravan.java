@@ -1,6 +1,5 @@
 package routes.reliability;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -14,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,7 +88,7 @@ final class ChildCaravan implements AutoCloseable {
             command.addAll(List.of("-Xms64m", "-Xmx640m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-Dfile.encoding=UTF-8"));
             command.add("-cp");
-            command.add(classpath());
+            command.add(routes.support.ProductClasspath.withoutTestClasses());
             command.add("routes.CaravanApplication");
             command.add("--caravan.http.port=" + httpPort);
             properties.forEach((k, v) -> command.add("--" + k + "=" + v));
@@ -253,22 +251,6 @@ final class ChildCaravan implements AutoCloseable {
         } catch (Exception e) {
             // orphans are reaped by init, which may be slow in a container; they were SIGKILLed anyway
         }
-    }
-
-    /**
-     * The classpath of this (test) JVM minus the test classes, so the child runs the product as packaged. Under
-     * Surefire, {@code surefire.test.class.path} lists the real entries even when {@code java.class.path} is only a
-     * manifest booter jar; elsewhere (an IDE) {@code java.class.path} is the list itself.
-     */
-    static String classpath() {
-        String cp = System.getProperty("surefire.test.class.path");
-        if (cp == null || cp.isBlank()) {
-            cp = System.getProperty("java.class.path");
-        }
-        return Arrays.stream(cp.split(File.pathSeparator))
-                .filter(e -> !e.isBlank())
-                .filter(e -> !Path.of(e).endsWith("test-classes"))
-                .collect(Collectors.joining(File.pathSeparator));
     }
 
     /** {@code n} distinct TCP ports that are free on 127.0.0.1 right now. */
