@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,21 +36,30 @@ import org.junit.jupiter.api.Timeout;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.support.FakeOpenAiServer;
+import routes.support.fakes.FakeTelegramServer;
 
 /**
- * SIGKILL in the middle of a run, then a restart on the same storage: every accepted message is answered, exactly
- * once as far as the person can tell, and each chat's replies keep the order its messages were sent in.
+ * SIGKILL in the middle of a run, several times at random moments, each followed by a restart on the same storage:
+ * every accepted message is answered, exactly once as far as the person can tell, and each chat's replies keep the
+ * order its messages were sent in. The traffic is REST messages and signed Telegram webhook updates at once.
  *
  * <p>Caravan runs as a child process with its embedded Kafka and Redis on fixed ports, so the test can read the
  * outbound topic and the delivery keys directly. The fake model answers after a delay (so many calls are in flight
  * when the process dies) and numbers its answers: a message that is asked again after the crash gets a different
- * text, which makes a second delivery visible through {@code GET /api/v1/messages/{id}}.
+ * text, which makes a second delivery visible through {@code GET /api/v1/messages/{id}} and as a second message in
+ * the fake Telegram's chat.
+ *
+ * <p>{@code -Dchaos.kills=N} sets how many kills (default 3), {@code -Dchaos.seed=S} replays the moments of a run
+ * (printed at the start). The figures go to standard output as one {@code CHAOS {json}} line for {@code bench/chaos}.
  */
 @Timeout(value = 480, unit = TimeUnit.SECONDS)
 class CrashRecoveryTest {
 
     private static final int CHATS = 50;
     private static final int PER_CHAT = 4;
+    private static final int TELEGRAM_CHATS = 20;
+    private static final int KILLS = Integer.getInteger("chaos.kills", 3);
+    private static final String TELEGRAM_SECRET = "crash-webhook-secret";
     private static final Duration MODEL_DELAY = Duration.ofMillis(400);
     private static final Duration START = Duration.ofSeconds(180);
     private static final String OUTBOUND = "caravan.outbound.rest";
@@ -64,6 +74,7 @@ class CrashRecoveryTest {
     }
 
     private FakeOpenAiServer model;
+    private FakeTelegramServer telegram;
     private ChildCaravan caravan;
     private Path storage;
     private KafkaProbe kafka;
@@ -87,12 +98,18 @@ class CrashRecoveryTest {
         if (model != null) {
             model.close();
         }
+        if (telegram != null) {
+            telegram.close();
+        }
         ChildCaravan.deleteTree(storage);
     }
 
     @Test
-    void sigkillDuringTheRunThenRestartAnswersEveryMessageExactlyOnceInOrder() throws Exception {
+    void sigkillsDuringTheRunThenRestartsAnswerEveryMessageExactlyOnceInOrder() throws Exception {
         long t0 = System.nanoTime();
+        long seed = Long.getLong("chaos.seed", System.nanoTime());
+        Random random = new Random(seed);
+        log("seed %d (replay with -Dchaos.seed=%d), %d kills", seed, seed, KILLS);
         AtomicInteger answers = new AtomicInteger();
         model = new FakeOpenAiServer().start()
                 .delay(MODEL_DELAY)
@@ -111,6 +128,17 @@ class CrashRecoveryTest {
         config.put("caravan.embedded.redis-port", String.valueOf(redisPort));
         config.put("caravan.models.providers.openai.base-url", model.baseUrl());
         config.put("caravan.models.providers.openai.api-key", "test-key");
+        telegram = FakeTelegramServer.start();
+        config.put("caravan.access.default-policy", "open");
+        // every REST message comes from one sender, faster than a person writes
+        config.put("caravan.limits.user-rate.permits", "0");
+        config.put("caravan.limits.chat-rate.permits", "0");
+        config.put("caravan.channels.telegram.token", FakeTelegramServer.TOKEN);
+        config.put("caravan.channels.telegram.api-url", telegram.baseUrl());
+        config.put("caravan.channels.telegram.mode", "webhook");
+        config.put("caravan.channels.telegram.webhook-secret", TELEGRAM_SECRET);
+        config.put("caravan.channels.telegram.webhook-url", "https://caravan.example.org/webhooks/telegram");
+        config.put("caravan.channels.telegram.stream-edits", "false");
         caravan = new ChildCaravan("crash-recovery", storage, httpPort, config);
 
         caravan.start().awaitReady(START);
@@ -143,36 +171,77 @@ class CrashRecoveryTest {
             }
             chats.add(chain);
         });
+        // Telegram: each chat's updates one after another too; an update without a 200 is delivered again, as
+        // Telegram does, with the same update_id
+        Map<String, List<String>> telegramPlan = new LinkedHashMap<>();
+        Set<Long> telegramAccepted = ConcurrentHashMap.newKeySet();
+        for (int c = 0; c < TELEGRAM_CHATS; c++) {
+            long chatId = 880_000 + c;
+            List<String> texts = new ArrayList<>();
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (int m = 0; m < PER_CHAT; m++) {
+                String text = "update " + m + " of " + chatId;
+                texts.add(text);
+                var update = telegram.privateText(chatId, text);
+                long updateId = update.path("update_id").asLong();
+                chain = chain.thenCompose(ignored -> postUpdateUntilAccepted(update, postingDeadline, retries))
+                        .thenRun(() -> telegramAccepted.add(updateId));
+            }
+            telegramPlan.put(Long.toString(chatId), texts);
+            chats.add(chain);
+        }
+        int total = CHATS * PER_CHAT + TELEGRAM_CHATS * PER_CHAT;
         CompletableFuture<Void> allPosted = CompletableFuture.allOf(chats.toArray(CompletableFuture[]::new));
 
-        // kill while posts, model calls and replies are all under way: in the second round of most chats
-        int killAt = CHATS + CHATS / 2;
-        await("model calls under way").atMost(Duration.ofSeconds(120)).until(() -> model.requestCount() >= killAt);
-        long killedAt = System.currentTimeMillis();
-        int exit = caravan.kill();
-        int callsBeforeKill = model.requestCount();
-        int acceptedBeforeKill = accepted.size();
-        int repliedBeforeKill = watcher.replied().size();
-        log("SIGKILL after %d model calls, %d messages accepted, %d replies seen via GET: exit value %d, at %d ms",
-                callsBeforeKill, acceptedBeforeKill, repliedBeforeKill, exit, millisSince(t0));
-        assertThat(exit).as("exit value of a SIGKILLed JVM (128 + 9)").isEqualTo(137);
-        assertThat(repliedBeforeKill).as("the kill came while messages were still unanswered")
-                .isLessThan(CHATS * PER_CHAT);
+        // kill at random moments while posts, model calls and replies are all under way: kill k comes after a
+        // random number of model calls within the k-th of KILLS equal slices of the first 80% of the work
+        List<Long> restartMillis = new ArrayList<>();
+        List<Integer> killedAfterCalls = new ArrayList<>();
+        long firstKillAt = 0;
+        long lastReadyAt = 0;
+        long restart = 0;
+        int slice = total * 8 / 10 / KILLS;
+        for (int k = 0; k < KILLS; k++) {
+            int killAt = k * slice + 1 + random.nextInt(slice);
+            try {
+                await("model calls under way").atMost(Duration.ofSeconds(120))
+                        .until(() -> model.requestCount() >= killAt);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("kill " + (k + 1) + " waited for " + killAt + " model calls, saw "
+                        + model.requestCount() + " (" + watcher.replied().size() + " REST replies seen)\nchild log "
+                        + caravan.log() + ", tail:\n" + caravan.logTail(40), e);
+            }
+            long killedNow = System.currentTimeMillis();
+            firstKillAt = firstKillAt == 0 ? killedNow : firstKillAt;
+            int exit = caravan.kill();
+            killedAfterCalls.add(model.requestCount());
+            int repliedBeforeKill = watcher.replied().size();
+            log("SIGKILL %d/%d after %d model calls, %d REST messages accepted, %d replies seen via GET, %d Telegram "
+                            + "updates accepted: exit value %d, at %d ms", k + 1, KILLS, model.requestCount(),
+                    accepted.size(), repliedBeforeKill, telegramAccepted.size(), exit, millisSince(t0));
+            assertThat(exit).as("exit value of a SIGKILLed JVM (128 + 9)").isEqualTo(137);
+            assertThat(repliedBeforeKill).as("the kill came while messages were still unanswered")
+                    .isLessThan(CHATS * PER_CHAT);
 
-        // the embedded Redis is a child of the killed JVM and outlives it; the restart must retire it
-        List<ProcessHandle> leftBehind = caravan.survivorsOfLastKill();
-        log("processes left running by the killed JVM: %s",
-                leftBehind.stream().map(ChildCaravan::describe).toList());
+            // the embedded Redis is a child of the killed JVM and outlives it; the restart must retire it
+            List<ProcessHandle> leftBehind = caravan.survivorsOfLastKill();
+            log("processes left running by the killed JVM: %s",
+                    leftBehind.stream().map(ChildCaravan::describe).toList());
 
-        long restart = System.nanoTime();
-        caravan.start().awaitReady(START);
-        long readyAgainAt = System.currentTimeMillis();
-        log("restarted in %d ms", millisSince(restart));
-        assertThat(leftBehind.stream().filter(ChildCaravan::running).map(ChildCaravan::describe))
-                .as("processes of the killed run still running after the restart").isEmpty();
+            restart = System.nanoTime();
+            caravan.start().awaitReady(START);
+            lastReadyAt = System.currentTimeMillis();
+            restartMillis.add(millisSince(restart));
+            log("restarted in %d ms", millisSince(restart));
+            assertThat(leftBehind.stream().filter(ChildCaravan::running).map(ChildCaravan::describe))
+                    .as("processes of the killed run still running after the restart").isEmpty();
+        }
+        long killedAt = firstKillAt;
+        long readyAgainAt = lastReadyAt;
 
         allPosted.get(120, TimeUnit.SECONDS);
         assertThat(accepted).hasSize(CHATS * PER_CHAT);
+        assertThat(telegramAccepted).hasSize(TELEGRAM_CHATS * PER_CHAT);
         log("all %d messages accepted (%d POSTs sent again after no 202) %d ms after the restart began",
                 accepted.size(), retries.get(), millisSince(restart));
         Map<String, List<String>> sendOrder = new LinkedHashMap<>();
@@ -189,6 +258,16 @@ class CrashRecoveryTest {
                     + missing + "\nchild log " + caravan.log() + ", tail:\n" + caravan.logTail(40), e);
         }
         log("all %d replied %d ms after the restart began", accepted.size(), millisSince(restart));
+        try {
+            await("every Telegram update answered").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> telegramPlan.keySet().stream()
+                            .allMatch(chat -> telegram.shown(chat).size() >= PER_CHAT));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("Telegram chats not fully answered within 90 s of the last restart: "
+                    + telegramPlan.keySet().stream().map(chat -> chat + "=" + telegram.shown(chat).size()).toList()
+                    + "\nchild log " + caravan.log() + ", tail:\n" + caravan.logTail(40), e);
+        }
 
         // wait until nothing is left to process or deliver, so a late duplicate would have shown up by now
         kafka = new KafkaProbe("127.0.0.1:" + kafkaPort);
@@ -197,6 +276,22 @@ class CrashRecoveryTest {
                         && kafka.caughtUp("caravan-egress", OUTBOUND));
         watcher.close();
         watcher.sweep(); // one last look, after everything settled
+
+        // ---- what the Telegram user saw: the bot's messages in each chat, as last edited, in order
+        int telegramLost = 0;
+        int telegramDuplicated = 0;
+        List<String> telegramWrong = new ArrayList<>();
+        for (var chat : telegramPlan.entrySet()) {
+            List<String> shown = telegram.shown(chat.getKey());
+            telegramDuplicated += Math.max(0, shown.size() - PER_CHAT);
+            telegramLost += Math.max(0, PER_CHAT - shown.size());
+            for (int i = 0; i < Math.min(shown.size(), PER_CHAT); i++) {
+                if (shown.get(i) == null || !shown.get(i).startsWith("echo: " + chat.getValue().get(i) + " #")) {
+                    telegramWrong.add(chat.getKey() + ": " + shown);
+                    break;
+                }
+            }
+        }
 
         // ---- what the person saw: GET /api/v1/messages/{id}
         Map<String, Set<String>> seen = watcher.texts();
@@ -280,12 +375,31 @@ class CrashRecoveryTest {
                 changed.size(), modelCalls, modelCalls - accepted.size(), deliveredKeys.size(), lateCopies,
                 millisSince(t0));
 
+        System.out.println("CHAOS " + JSON.createObjectNode()
+                .put("scenario", "sigkill-restart")
+                .put("seed", seed)
+                .put("kills", KILLS)
+                .put("accepted", accepted.size() + telegramAccepted.size())
+                .put("replied", accepted.size() - lost.size() + telegramAccepted.size() - telegramLost)
+                .put("lost", lost.size() + telegramLost)
+                .put("duplicated", changed.size() + telegramDuplicated)
+                .put("duplicate_reply_records", duplicateRecords)
+                .put("model_calls", modelCalls)
+                .put("telegram_updates", telegramAccepted.size())
+                .put("rest_messages", accepted.size())
+                .put("post_retries", retries.get())
+                .putPOJO("killed_after_model_calls", killedAfterCalls)
+                .putPOJO("restart_ms", restartMillis)
+                .put("total_ms", millisSince(t0)));
+
         assertThat(lost).as("accepted messages never replied").isEmpty();
+        assertThat(telegramLost).as("Telegram updates never answered").isZero();
+        assertThat(telegramDuplicated).as("Telegram updates answered more than once").isZero();
+        assertThat(telegramWrong).as("Telegram chats whose replies do not answer their updates in order").isEmpty();
         assertThat(wrong).as("replies whose text does not answer their message").isEmpty();
         assertThat(changed).as("messages whose reply, once shown, was later replaced (delivered twice)").isEmpty();
         assertThat(notFirst).as("messages whose delivered reply is not the first reply record").isEmpty();
         assertThat(undelivered).as("messages without a delivery dedupe key").isEmpty();
-        assertThat(deliveredKeys).as("one delivery key per message").hasSize(accepted.size());
         assertThat(repliesByMessage.keySet()).as("reply records on " + OUTBOUND)
                 .containsExactlyInAnyOrderElementsOf(accepted.keySet());
         assertThat(outOfOrder).as("chats whose replies are not in send order").isEmpty();
@@ -306,6 +420,31 @@ class CrashRecoveryTest {
                             CompletableFuture.delayedExecutor(250, TimeUnit.MILLISECONDS))
                     .thenCompose(ignored -> postUntilAccepted(message, deadline, retries));
         });
+    }
+
+    /** POSTs a Telegram update to the webhook until it gets 200, as Telegram redelivers; fails on the deadline. */
+    private CompletableFuture<Void> postUpdateUntilAccepted(JsonNode update, long deadline, AtomicInteger retries) {
+        return HTTP.sendAsync(HttpRequest.newBuilder(caravan.uri("/webhooks/telegram"))
+                                .header("Content-Type", "application/json")
+                                .header("X-Telegram-Bot-Api-Secret-Token", TELEGRAM_SECRET)
+                                .timeout(Duration.ofSeconds(30))
+                                .POST(HttpRequest.BodyPublishers.ofString(update.toString()))
+                                .build(), HttpResponse.BodyHandlers.ofString())
+                .thenApply(HttpResponse::statusCode)
+                .exceptionally(e -> -1)
+                .thenCompose(status -> {
+                    if (status == 200) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    if ((status >= 400 && status < 500) || System.nanoTime() > deadline) {
+                        return CompletableFuture.<Void>failedFuture(new AssertionError(
+                                "update " + update.path("update_id") + " answered " + status));
+                    }
+                    retries.incrementAndGet();
+                    return CompletableFuture.runAsync(() -> { },
+                                    CompletableFuture.delayedExecutor(250, TimeUnit.MILLISECONDS))
+                            .thenCompose(ignored -> postUpdateUntilAccepted(update, deadline, retries));
+                });
     }
 
     private CompletableFuture<Integer> post(Sent message) {
