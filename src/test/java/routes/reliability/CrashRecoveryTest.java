@@ -59,7 +59,6 @@ class CrashRecoveryTest {
     private static final int PER_CHAT = 4;
     private static final int TELEGRAM_CHATS = 20;
     private static final int KILLS = Integer.getInteger("chaos.kills", 3);
-    private static final String TELEGRAM_SECRET = "crash-webhook-secret";
     private static final Duration MODEL_DELAY = Duration.ofMillis(400);
     private static final Duration START = Duration.ofSeconds(180);
     private static final String OUTBOUND = "caravan.outbound.rest";
@@ -129,16 +128,7 @@ class CrashRecoveryTest {
         config.put("caravan.models.providers.openai.base-url", model.baseUrl());
         config.put("caravan.models.providers.openai.api-key", "test-key");
         telegram = FakeTelegramServer.start();
-        config.put("caravan.access.default-policy", "open");
-        // every REST message comes from one sender, faster than a person writes
-        config.put("caravan.limits.user-rate.permits", "0");
-        config.put("caravan.limits.chat-rate.permits", "0");
-        config.put("caravan.channels.telegram.token", FakeTelegramServer.TOKEN);
-        config.put("caravan.channels.telegram.api-url", telegram.baseUrl());
-        config.put("caravan.channels.telegram.mode", "webhook");
-        config.put("caravan.channels.telegram.webhook-secret", TELEGRAM_SECRET);
-        config.put("caravan.channels.telegram.webhook-url", "https://caravan.example.org/webhooks/telegram");
-        config.put("caravan.channels.telegram.stream-edits", "false");
+        ClientTraffic.configure(config, telegram);
         caravan = new ChildCaravan("crash-recovery", storage, httpPort, config);
 
         caravan.start().awaitReady(START);
@@ -166,7 +156,8 @@ class CrashRecoveryTest {
         plan.forEach((chatId, messages) -> {
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
             for (Sent message : messages) {
-                chain = chain.thenCompose(ignored -> postUntilAccepted(message, postingDeadline, retries))
+                chain = chain.thenCompose(ignored -> ClientTraffic.postUntil(caravan.uri("/api/v1/messages"),
+                                Map.of(), body(message), 202, postingDeadline, status -> countRetry(status, retries)))
                         .thenRun(() -> accepted.put(message.id(), message));
             }
             chats.add(chain);
@@ -184,7 +175,9 @@ class CrashRecoveryTest {
                 texts.add(text);
                 var update = telegram.privateText(chatId, text);
                 long updateId = update.path("update_id").asLong();
-                chain = chain.thenCompose(ignored -> postUpdateUntilAccepted(update, postingDeadline, retries))
+                chain = chain.thenCompose(ignored -> ClientTraffic.postUntil(caravan.uri("/webhooks/telegram"),
+                                ClientTraffic.telegramHeaders(), update.toString(), 200, postingDeadline,
+                                status -> countRetry(status, retries)))
                         .thenRun(() -> telegramAccepted.add(updateId));
             }
             telegramPlan.put(Long.toString(chatId), texts);
@@ -277,21 +270,8 @@ class CrashRecoveryTest {
         watcher.close();
         watcher.sweep(); // one last look, after everything settled
 
-        // ---- what the Telegram user saw: the bot's messages in each chat, as last edited, in order
-        int telegramLost = 0;
-        int telegramDuplicated = 0;
-        List<String> telegramWrong = new ArrayList<>();
-        for (var chat : telegramPlan.entrySet()) {
-            List<String> shown = telegram.shown(chat.getKey());
-            telegramDuplicated += Math.max(0, shown.size() - PER_CHAT);
-            telegramLost += Math.max(0, PER_CHAT - shown.size());
-            for (int i = 0; i < Math.min(shown.size(), PER_CHAT); i++) {
-                if (shown.get(i) == null || !shown.get(i).startsWith("echo: " + chat.getValue().get(i) + " #")) {
-                    telegramWrong.add(chat.getKey() + ": " + shown);
-                    break;
-                }
-            }
-        }
+        // ---- what the Telegram users saw
+        ClientTraffic.TelegramTally telegramSeen = ClientTraffic.TelegramTally.of(telegram, telegramPlan);
 
         // ---- what the person saw: GET /api/v1/messages/{id}
         Map<String, Set<String>> seen = watcher.texts();
@@ -380,9 +360,9 @@ class CrashRecoveryTest {
                 .put("seed", seed)
                 .put("kills", KILLS)
                 .put("accepted", accepted.size() + telegramAccepted.size())
-                .put("replied", accepted.size() - lost.size() + telegramAccepted.size() - telegramLost)
-                .put("lost", lost.size() + telegramLost)
-                .put("duplicated", changed.size() + telegramDuplicated)
+                .put("replied", accepted.size() - lost.size() + telegramAccepted.size() - telegramSeen.lost())
+                .put("lost", lost.size() + telegramSeen.lost())
+                .put("duplicated", changed.size() + telegramSeen.duplicated())
                 .put("duplicate_reply_records", duplicateRecords)
                 .put("model_calls", modelCalls)
                 .put("telegram_updates", telegramAccepted.size())
@@ -393,9 +373,10 @@ class CrashRecoveryTest {
                 .put("total_ms", millisSince(t0)));
 
         assertThat(lost).as("accepted messages never replied").isEmpty();
-        assertThat(telegramLost).as("Telegram updates never answered").isZero();
-        assertThat(telegramDuplicated).as("Telegram updates answered more than once").isZero();
-        assertThat(telegramWrong).as("Telegram chats whose replies do not answer their updates in order").isEmpty();
+        assertThat(telegramSeen.lost()).as("Telegram updates never answered").isZero();
+        assertThat(telegramSeen.duplicated()).as("Telegram updates answered more than once").isZero();
+        assertThat(telegramSeen.wrong()).as("Telegram chats whose replies do not answer their updates in order")
+                .isEmpty();
         assertThat(wrong).as("replies whose text does not answer their message").isEmpty();
         assertThat(changed).as("messages whose reply, once shown, was later replaced (delivered twice)").isEmpty();
         assertThat(notFirst).as("messages whose delivered reply is not the first reply record").isEmpty();
@@ -405,62 +386,19 @@ class CrashRecoveryTest {
         assertThat(outOfOrder).as("chats whose replies are not in send order").isEmpty();
     }
 
-    /** POSTs {@code message} until it gets 202, pausing a little between tries; fails on a 4xx or the deadline. */
-    private CompletableFuture<Void> postUntilAccepted(Sent message, long deadline, AtomicInteger retries) {
-        return post(message).thenCompose(status -> {
-            if (status == 202) {
-                return CompletableFuture.<Void>completedFuture(null);
-            }
-            if ((status >= 400 && status < 500) || System.nanoTime() > deadline) {
-                return CompletableFuture.<Void>failedFuture(
-                        new AssertionError("POST of " + message.id() + " answered " + status));
-            }
-            retries.incrementAndGet();
-            return CompletableFuture.runAsync(() -> { },
-                            CompletableFuture.delayedExecutor(250, TimeUnit.MILLISECONDS))
-                    .thenCompose(ignored -> postUntilAccepted(message, deadline, retries));
-        });
-    }
-
-    /** POSTs a Telegram update to the webhook until it gets 200, as Telegram redelivers; fails on the deadline. */
-    private CompletableFuture<Void> postUpdateUntilAccepted(JsonNode update, long deadline, AtomicInteger retries) {
-        return HTTP.sendAsync(HttpRequest.newBuilder(caravan.uri("/webhooks/telegram"))
-                                .header("Content-Type", "application/json")
-                                .header("X-Telegram-Bot-Api-Secret-Token", TELEGRAM_SECRET)
-                                .timeout(Duration.ofSeconds(30))
-                                .POST(HttpRequest.BodyPublishers.ofString(update.toString()))
-                                .build(), HttpResponse.BodyHandlers.ofString())
-                .thenApply(HttpResponse::statusCode)
-                .exceptionally(e -> -1)
-                .thenCompose(status -> {
-                    if (status == 200) {
-                        return CompletableFuture.<Void>completedFuture(null);
-                    }
-                    if ((status >= 400 && status < 500) || System.nanoTime() > deadline) {
-                        return CompletableFuture.<Void>failedFuture(new AssertionError(
-                                "update " + update.path("update_id") + " answered " + status));
-                    }
-                    retries.incrementAndGet();
-                    return CompletableFuture.runAsync(() -> { },
-                                    CompletableFuture.delayedExecutor(250, TimeUnit.MILLISECONDS))
-                            .thenCompose(ignored -> postUpdateUntilAccepted(update, deadline, retries));
-                });
-    }
-
-    private CompletableFuture<Integer> post(Sent message) {
-        String body = JSON.createObjectNode()
+    private static String body(Sent message) {
+        return JSON.createObjectNode()
                 .put("id", message.id())
                 .put("chatId", message.chatId())
                 .put("senderId", "tester")
                 .put("text", message.text())
                 .toString();
-        return HTTP.sendAsync(HttpRequest.newBuilder(caravan.uri("/api/v1/messages"))
-                        .header("Content-Type", "application/json")
-                        .timeout(Duration.ofSeconds(30))
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(), HttpResponse.BodyHandlers.ofString())
-                .thenApply(HttpResponse::statusCode)
-                .exceptionally(e -> -1);
+    }
+
+    private static void countRetry(int status, AtomicInteger retries) {
+        if (status != 200 && status != 202) {
+            retries.incrementAndGet();
+        }
     }
 
     /** For the messages whose first reply record was written at a time matching {@code when}: seen minus written. */

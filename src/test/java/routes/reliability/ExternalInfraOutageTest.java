@@ -49,7 +49,6 @@ class ExternalInfraOutageTest {
     /** Pause between two messages of one chat, so the flow lasts through both outages. */
     private static final Duration PACE = Duration.ofMillis(1500);
     private static final Duration START = Duration.ofSeconds(180);
-    private static final String TELEGRAM_SECRET = "outage-webhook-secret";
     private static final String OUTBOUND = "caravan.outbound.rest";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -112,15 +111,7 @@ class ExternalInfraOutageTest {
         config.put("caravan.routes-dir", root.resolve("caravan").resolve("routes").toString());
         config.put("caravan.models.providers.openai.base-url", model.baseUrl());
         config.put("caravan.models.providers.openai.api-key", "test-key");
-        config.put("caravan.access.default-policy", "open");
-        config.put("caravan.limits.user-rate.permits", "0");
-        config.put("caravan.limits.chat-rate.permits", "0");
-        config.put("caravan.channels.telegram.token", FakeTelegramServer.TOKEN);
-        config.put("caravan.channels.telegram.api-url", telegram.baseUrl());
-        config.put("caravan.channels.telegram.mode", "webhook");
-        config.put("caravan.channels.telegram.webhook-secret", TELEGRAM_SECRET);
-        config.put("caravan.channels.telegram.webhook-url", "https://caravan.example.org/webhooks/telegram");
-        config.put("caravan.channels.telegram.stream-edits", "false");
+        ClientTraffic.configure(config, telegram);
         caravan = new ChildCaravan("external-infra", root.resolve("caravan"), ports[0], config);
         caravan.start().awaitReady(START);
         log("Caravan ready after %d ms", millisSince(t0));
@@ -142,7 +133,7 @@ class ExternalInfraOutageTest {
                         .put("text", "message " + m + " of " + chatId).toString();
                 restTexts.put(id, "message " + m + " of " + chatId);
                 chain = chain.thenCompose(ignored -> paced())
-                        .thenCompose(ignored -> postUntil(202, "/api/v1/messages", Map.of(), body, deadline, statuses))
+                        .thenCompose(ignored -> post("/api/v1/messages", Map.of(), body, 202, deadline, statuses))
                         .thenRun(() -> restAccepted.add(id));
             }
             chains.add(chain);
@@ -157,9 +148,8 @@ class ExternalInfraOutageTest {
                 JsonNode update = telegram.privateText(chatId, text);
                 long updateId = update.path("update_id").asLong();
                 chain = chain.thenCompose(ignored -> paced())
-                        .thenCompose(ignored -> postUntil(200, "/webhooks/telegram",
-                                Map.of("X-Telegram-Bot-Api-Secret-Token", TELEGRAM_SECRET), update.toString(),
-                                deadline, statuses))
+                        .thenCompose(ignored -> post("/webhooks/telegram", ClientTraffic.telegramHeaders(),
+                                update.toString(), 200, deadline, statuses))
                         .thenRun(() -> telegramAccepted.add(updateId));
             }
             telegramPlan.put(Long.toString(chatId), texts);
@@ -236,30 +226,17 @@ class ExternalInfraOutageTest {
         List<String> wrongRest = restReplies.entrySet().stream()
                 .filter(e -> !e.getValue().startsWith("echo: " + restTexts.get(e.getKey()) + " #"))
                 .map(e -> e.getKey() + "=" + e.getValue()).sorted().toList();
-        int telegramDuplicated = 0;
-        int telegramLost = 0;
-        List<String> wrongTelegram = new ArrayList<>();
-        for (var chat : telegramPlan.entrySet()) {
-            List<String> shown = telegram.shown(chat.getKey());
-            telegramDuplicated += Math.max(0, shown.size() - PER_CHAT);
-            telegramLost += Math.max(0, PER_CHAT - shown.size());
-            for (int i = 0; i < Math.min(PER_CHAT, shown.size()); i++) {
-                if (shown.get(i) == null || !shown.get(i).startsWith("echo: " + chat.getValue().get(i) + " #")) {
-                    wrongTelegram.add(chat.getKey() + ": " + shown);
-                    break;
-                }
-            }
-        }
+        ClientTraffic.TelegramTally telegramSeen = ClientTraffic.TelegramTally.of(telegram, telegramPlan);
         int duplicateRecords = replyRecords.values().stream().mapToInt(l -> l.size() - 1).sum();
         int accepted = restAccepted.size() + telegramAccepted.size();
-        int lost = restAccepted.size() - restReplies.size() + telegramLost;
+        int lost = restAccepted.size() - restReplies.size() + telegramSeen.lost();
         System.out.println("CHAOS " + JSON.createObjectNode()
                 .put("scenario", "external-kafka-redis-outages")
                 .put("kills", 1)
                 .put("accepted", accepted)
                 .put("replied", accepted - lost)
                 .put("lost", lost)
-                .put("duplicated", restShownNotFirst.size() + telegramDuplicated)
+                .put("duplicated", restShownNotFirst.size() + telegramSeen.duplicated())
                 .put("duplicate_reply_records", duplicateRecords)
                 .put("kafka_outage_ms", kafkaOutageMs)
                 .put("kafka_unhealthy_after_ms", kafkaUnhealthyAfter)
@@ -281,9 +258,10 @@ class ExternalInfraOutageTest {
         assertThat(replyRecords.keySet()).as("reply records on " + OUTBOUND)
                 .containsExactlyInAnyOrderElementsOf(restAccepted);
         assertThat(restShownNotFirst).as("REST messages whose reply was delivered again").isEmpty();
-        assertThat(telegramLost).as("Telegram updates never answered").isZero();
-        assertThat(telegramDuplicated).as("Telegram updates answered more than once").isZero();
-        assertThat(wrongTelegram).as("Telegram chats whose replies do not answer their updates in order").isEmpty();
+        assertThat(telegramSeen.lost()).as("Telegram updates never answered").isZero();
+        assertThat(telegramSeen.duplicated()).as("Telegram updates answered more than once").isZero();
+        assertThat(telegramSeen.wrong()).as("Telegram chats whose replies do not answer their updates in order")
+                .isEmpty();
     }
 
     private static CompletableFuture<Void> paced() {
@@ -291,29 +269,11 @@ class ExternalInfraOutageTest {
                 CompletableFuture.delayedExecutor(PACE.toMillis(), TimeUnit.MILLISECONDS));
     }
 
-    /** POSTs until the answer is {@code accepted}, a short pause after each refusal; counts every answer. */
-    private CompletableFuture<Void> postUntil(int accepted, String path, Map<String, String> headers, String body,
+    /** Posts until accepted (see {@link ClientTraffic#postUntil}), counting every answer by path and status. */
+    private CompletableFuture<Void> post(String path, Map<String, String> headers, String body, int accepted,
             long deadline, Map<String, AtomicInteger> statuses) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(caravan.uri(path))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        headers.forEach(request::header);
-        return HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
-                .thenApply(HttpResponse::statusCode)
-                .exceptionally(e -> -1)
-                .thenCompose(status -> {
-                    statuses.computeIfAbsent(path + " " + status, k -> new AtomicInteger()).incrementAndGet();
-                    if (status == accepted) {
-                        return CompletableFuture.<Void>completedFuture(null);
-                    }
-                    if (System.nanoTime() > deadline) {
-                        return CompletableFuture.<Void>failedFuture(new AssertionError(path + " answered " + status));
-                    }
-                    return CompletableFuture.runAsync(() -> { },
-                                    CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
-                            .thenCompose(ignored -> postUntil(accepted, path, headers, body, deadline, statuses));
-                });
+        return ClientTraffic.postUntil(caravan.uri(path), headers, body, accepted, deadline,
+                status -> statuses.computeIfAbsent(path + " " + status, k -> new AtomicInteger()).incrementAndGet());
     }
 
     private static int refused(Map<String, AtomicInteger> statuses) {
