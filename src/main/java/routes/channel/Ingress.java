@@ -1,14 +1,15 @@
 package routes.channel;
 
-import io.micrometer.context.ContextExecutorService;
-import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CompletionException;
+import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.support.service.ServiceHelper;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
@@ -21,35 +22,64 @@ import routes.infra.InstanceIdentity;
  * Accepts a normalised message: completes once it is durably on Kafka (acks=all), which is the moment a channel
  * may tell its client "accepted".
  *
- * <p>The message's trace id is the trace of the request that brought it when tracing is on, and the publishing
- * runs in that trace (the caller's trace context goes along to the publishing thread), so logs and spans of the
- * request, the pipeline and the reply share one trace id.
+ * <p>Publishing does not hold a thread while Kafka acknowledges: the caller's thread runs the publish route up to
+ * the send, and the returned future completes on the Kafka producer's callback. So the number of messages being
+ * accepted at once is bounded by Kafka's buffers, not by a thread pool, and the caller's trace context is the one
+ * the publish route runs in: logs and spans of the request, the pipeline and the reply share one trace id.
  */
 @Component
 public class Ingress implements DisposableBean {
 
-    private static final ContextSnapshotFactory SNAPSHOTS = ContextSnapshotFactory.builder().build();
-
-    private final ProducerTemplate producer;
+    private final CamelContext camel;
     private final InstanceIdentity identity;
     private final ObjectProvider<Tracer> tracer;
-    private final ExecutorService publishing;
+    private volatile AsyncProducer publisher;
 
-    public Ingress(ProducerTemplate producer, InstanceIdentity identity, ObjectProvider<Tracer> tracer,
-            CamelContext camel) {
-        this.producer = producer;
+    public Ingress(CamelContext camel, InstanceIdentity identity, ObjectProvider<Tracer> tracer) {
+        this.camel = camel;
         this.identity = identity;
         this.tracer = tracer;
-        // the pool a ProducerTemplate's async methods use, made here so that the caller's trace context goes along
-        this.publishing = ContextExecutorService.wrap(
-                camel.getExecutorServiceManager().newDefaultThreadPool(this, "ingress"), SNAPSHOTS::captureAll);
     }
 
-    /** Fills what the channel left out (trace id, instance, time, priority) and publishes to the inbound topic. */
+    /**
+     * Fills what the channel left out (trace id, instance, time, priority) and publishes to the inbound topic.
+     *
+     * @return completes with the published envelope once Kafka has it, or exceptionally when it could not be sent
+     */
     public CompletableFuture<Envelope> accept(Envelope.Builder builder) {
-        Envelope message = prepare(builder);
-        return CompletableFuture.supplyAsync(
-                () -> producer.requestBody("direct:publish", message, Envelope.class), publishing);
+        try {
+            Envelope message = prepare(builder);
+            AsyncProducer producer = publisher();
+            Exchange exchange = producer.getEndpoint().createExchange(ExchangePattern.InOut);
+            exchange.getMessage().setBody(message);
+            return producer.processAsync(exchange).thenApply(done -> {
+                if (done.getException() != null) {
+                    throw new CompletionException(done.getException());
+                }
+                return done.getMessage().getBody(Envelope.class);
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private AsyncProducer publisher() {
+        AsyncProducer current = publisher;
+        if (current == null) {
+            synchronized (this) {
+                current = publisher;
+                if (current == null) {
+                    try {
+                        current = camel.getEndpoint("direct:publish").createAsyncProducer();
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot publish to direct:publish", e);
+                    }
+                    ServiceHelper.startService(current);
+                    publisher = current;
+                }
+            }
+        }
+        return current;
     }
 
     /**
@@ -82,6 +112,6 @@ public class Ingress implements DisposableBean {
 
     @Override
     public void destroy() {
-        publishing.shutdown();
+        ServiceHelper.stopService(publisher);
     }
 }
