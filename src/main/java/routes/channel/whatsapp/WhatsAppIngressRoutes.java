@@ -6,12 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.camel.Exchange;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import routes.channel.Ingress;
-import routes.envelope.Envelope;
 
 /**
  * Ingress of the Cloud API webhook, {@code /webhooks/whatsapp}.
@@ -50,8 +50,14 @@ public class WhatsAppIngressRoutes extends RouteBuilder {
                         .to("direct:whatsapp-publish")
                 .end();
 
+        // one after the other: each message is on Kafka before the next is sent, and the first failure stops the
+        // batch so Meta gets an error and redelivers all of it (the ids already published are deduped)
         from("direct:whatsapp-publish").routeId("whatsapp-publish")
-                .process(this::publishInOrder)
+                .split(exchangeProperty(WhatsAppConstants.MESSAGES)).stopOnException()
+                    .process(this::toEnvelope)
+                    .to("direct:publish")
+                    .log(LoggingLevel.DEBUG, LOG, "accepted WhatsApp message ${body.id} (trace ${body.traceId})")
+                .end()
                 .process(WhatsAppIngressRoutes::acknowledge);
     }
 
@@ -99,14 +105,10 @@ public class WhatsAppIngressRoutes extends RouteBuilder {
         exchange.setProperty(WhatsAppConstants.MESSAGES, answerable);
     }
 
-    /** Publishes one message after the other, so one person's messages reach Kafka in the order they were sent. */
-    @SuppressWarnings("unchecked")
-    void publishInOrder(Exchange exchange) {
-        List<WhatsAppWebhook.Inbound> messages = exchange.getProperty(WhatsAppConstants.MESSAGES, List.class);
-        for (WhatsAppWebhook.Inbound message : messages) {
-            Envelope accepted = ingress.accept(message.toEnvelope().account(number(message))).join();
-            LOG.debug("accepted WhatsApp message {} (trace {})", accepted.id(), accepted.traceId());
-        }
+    /** One split message of the batch, as the envelope to publish. */
+    void toEnvelope(Exchange exchange) {
+        WhatsAppWebhook.Inbound message = exchange.getMessage().getBody(WhatsAppWebhook.Inbound.class);
+        exchange.getMessage().setBody(ingress.prepare(message.toEnvelope().account(number(message))));
     }
 
     /** The business number a message reached: as the payload says, else the configured one. */
