@@ -2,9 +2,9 @@ package routes.channel;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteConfigurationBuilder;
-import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 import routes.envelope.EnvelopeException;
+import routes.infra.InfrastructureFailures;
 
 /**
  * Error handling of the egress routes that call platform APIs ({@code routeConfiguration("egress")}).
@@ -33,7 +33,9 @@ public class EgressErrorHandling extends RouteConfigurationBuilder {
                     .handled(true)
                     .to("direct:dlq")
                 .end()
-                .onException(DataAccessException.class, org.apache.kafka.common.KafkaException.class)
+                // Redis or Kafka failing, however deep in the cause chain (see InfrastructureFailures)
+                .onException(Exception.class)
+                    .onWhen(InfrastructureFailures::involved)
                     .maximumRedeliveries(3)
                     .redeliveryDelay(500)
                     .useExponentialBackOff()

@@ -3,9 +3,9 @@ package routes.pipeline;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 import routes.envelope.EnvelopeException;
+import routes.infra.InfrastructureFailures;
 import routes.infra.kafka.OrderedKafkaConstants;
 
 /**
@@ -34,7 +34,9 @@ public class PipelineErrorHandling extends RouteConfigurationBuilder {
                     .handled(true)
                     .to("direct:dlq")
                 .end()
-                .onException(DataAccessException.class, org.apache.kafka.common.KafkaException.class)
+                // Redis or Kafka failing, however deep in the cause chain (see InfrastructureFailures)
+                .onException(Exception.class)
+                    .onWhen(InfrastructureFailures::involved)
                     .maximumRedeliveries(properties.getMaxRedeliveries())
                     .redeliveryDelay(properties.getRedeliveryDelay().toMillis())
                     .useExponentialBackOff()
