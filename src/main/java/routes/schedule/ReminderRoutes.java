@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
+import routes.infra.InstanceIdentity;
 import routes.infra.KafkaProperties;
 import routes.pipeline.KafkaPublishRoute;
 
@@ -18,14 +19,20 @@ import routes.pipeline.KafkaPublishRoute;
 @Component
 public class ReminderRoutes extends RouteBuilder {
 
+    /** Metadata key of a fired reminder: the id of the instance that fired it. */
+    public static final String FIRED_BY = "firedBy";
+
     private final Reminders reminders;
     private final KafkaProperties kafka;
     private final ScheduleProperties properties;
+    private final InstanceIdentity identity;
 
-    public ReminderRoutes(Reminders reminders, KafkaProperties kafka, ScheduleProperties properties) {
+    public ReminderRoutes(Reminders reminders, KafkaProperties kafka, ScheduleProperties properties,
+            InstanceIdentity identity) {
         this.reminders = reminders;
         this.kafka = kafka;
         this.properties = properties;
+        this.identity = identity;
     }
 
     @Override
@@ -47,7 +54,9 @@ public class ReminderRoutes extends RouteBuilder {
                             if (reminder == null) {
                                 reminders.dropIfNeverSealed(raw);
                             }
-                            exchange.getMessage().setBody(reminder);
+                            // which instance led when it fired: what an operator asks after a hand-over
+                            exchange.getMessage().setBody(reminder == null ? null
+                                    : reminder.toBuilder().meta(FIRED_BY, identity.id()).build());
                         })
                         // an encrypted entry that cannot be read (its key is not configured here) is left claimed:
                         // it goes back after the lease, and fires once an instance with the right keys leads

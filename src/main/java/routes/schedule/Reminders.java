@@ -10,8 +10,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
-import routes.envelope.Ids;
 import routes.security.DataCipher;
+import routes.security.Pseudonyms;
 
 /**
  * Reminders waiting to fire, in Redis: a sorted set by due time (shared by every instance, kept across restarts).
@@ -27,6 +27,10 @@ public class Reminders {
 
     /** How long a claimed reminder may take to be published before another instance may fire it. */
     static final java.time.Duration LEASE = java.time.Duration.ofSeconds(60);
+    /** Marks of requests that set a reminder (pseudonymous key of the request), so a request sets one. */
+    static final String SET = "caravan:reminders:set:";
+    /** How long a request's mark outlives its reminder's due time. */
+    static final java.time.Duration MARK_AFTER_DUE = java.time.Duration.ofDays(1);
 
     // moves a due reminder to the firing set: only one caller gets 1
     private static final org.springframework.data.redis.core.script.DefaultRedisScript<Long> CLAIM =
@@ -57,10 +61,14 @@ public class Reminders {
         this.cipher = cipher;
     }
 
-    /** Sets a reminder for the conversation of {@code request}: {@code text} at {@code at}. */
+    /**
+     * Sets a reminder for the conversation of {@code request}: {@code text} at {@code at}. Asking again with the same
+     * request (a message processed twice, e.g. after a crash or a partition moving mid-way) sets no second one: the
+     * reminder's id derives from the request's, and a mark per request keeps the second entry out.
+     */
     public Envelope add(Envelope request, Instant at, String text) {
         Envelope reminder = Envelope.builder()
-                .id("reminder:" + Ids.newId())
+                .id("reminder:" + request.id())
                 .inReplyTo(request.id())
                 .traceId(request.traceId())
                 .channel(request.channel())
@@ -76,8 +84,13 @@ public class Reminders {
                 .meta("reminder", "true")
                 .meta("connection", request.meta("connection"))
                 .build();
-        // one context for both sets: an entry moves between them unchanged
-        redis.opsForZSet().add(DUE, cipher.seal(encode(reminder), DUE), at.toEpochMilli());
+        java.time.Duration untilDue = java.time.Duration.between(Instant.now(), at);
+        Boolean first = redis.opsForValue().setIfAbsent(SET + Pseudonyms.of(request.dedupeKey()), "1",
+                (untilDue.isNegative() ? java.time.Duration.ZERO : untilDue).plus(MARK_AFTER_DUE));
+        if (Boolean.TRUE.equals(first)) {
+            // one context for both sets: an entry moves between them unchanged
+            redis.opsForZSet().add(DUE, cipher.seal(encode(reminder), DUE), at.toEpochMilli());
+        }
         return reminder;
     }
 

@@ -81,6 +81,27 @@ class ScheduleTest extends CaravanIntegrationTest {
     }
 
     @Test
+    void aRemindRequestProcessedTwiceSetsOneReminder() {
+        String chat = uniqueChat("remind-twice");
+        Envelope request = Envelope.builder().id(chat + "-1").traceId("t").channel("rest").chatId(chat)
+                .chatType(ChatType.DIRECT).senderId("u").text("/remind 1h water the plants")
+                .priority(Priority.REALTIME).receivedAt(Instant.now()).build();
+        Instant at = Instant.now().plus(Duration.ofHours(1));
+        // the pipeline ran the command, then lost its partition (or died) before marking the message done
+        Envelope first = reminders.add(request, at, "water the plants");
+        Envelope again = reminders.add(request, at, "water the plants");
+        assertThat(again.id()).isEqualTo(first.id());
+        assertThat(reminders.waiting(request)).isEqualTo(1);
+        // another request of the same chat is another reminder
+        Envelope other = reminders.add(Envelope.builder().id(chat + "-2").traceId("t").channel("rest").chatId(chat)
+                .chatType(ChatType.DIRECT).senderId("u").text("/remind 1h feed the cat")
+                .priority(Priority.REALTIME).receivedAt(Instant.now()).build(), at, "feed the cat");
+        assertThat(other.id()).isNotEqualTo(first.id());
+        assertThat(reminders.waiting(request)).isEqualTo(2);
+        assertThat(reminders.forget(r -> chat.equals(r.chatId()))).isEqualTo(2);
+    }
+
+    @Test
     void aReminderDueWhileCaravanWasDownFiresOnceItRuns() {
         String chat = uniqueChat("remind-late");
         Envelope request = Envelope.builder().id(chat + "-1").traceId("t").channel("rest").chatId(chat)
