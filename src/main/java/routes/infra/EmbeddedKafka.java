@@ -79,6 +79,16 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @return the running server
      */
     public static EmbeddedKafka start(Path dataDir, int brokerPort, int controllerPort, int partitions) {
+        return start(dataDir, brokerPort, controllerPort, partitions, 0);
+    }
+
+    /**
+     * Like {@link #start(Path, int, int, int)}, advertising {@code advertisedPort} to clients instead of the port the
+     * broker listens on: clients then connect there, e.g. to a TCP proxy in front of the broker. 0 advertises the
+     * broker's own port.
+     */
+    public static EmbeddedKafka start(Path dataDir, int brokerPort, int controllerPort, int partitions,
+            int advertisedPort) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
         }
@@ -91,7 +101,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
                 int broker = brokerPort != 0 ? brokerPort : FreePorts.pick(HOST);
                 int controller = controllerPort != 0 ? controllerPort : FreePorts.pick(HOST, broker);
-                var server = new KafkaRaftServer(config(dir, broker, controller, partitions), Time.SYSTEM);
+                var server = new KafkaRaftServer(config(dir, broker, controller, partitions, advertisedPort != 0 ? advertisedPort : broker), Time.SYSTEM);
                 try {
                     server.startup();
                     Duration took = Duration.ofNanos(System.nanoTime() - begin);
@@ -208,7 +218,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         return ensemble.clusterId().orElse(null);
     }
 
-    private static KafkaConfig config(Path dir, int brokerPort, int controllerPort, int partitions) {
+    private static KafkaConfig config(Path dir, int brokerPort, int controllerPort, int partitions,
+            int advertisedPort) {
         var props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", String.valueOf(NODE_ID));
@@ -218,7 +229,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
                 + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
-        props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+        props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + advertisedPort);
         props.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         props.put("inter.broker.listener.name", BROKER_LISTENER);
         props.put("log.dirs", dir.toString());

@@ -120,10 +120,19 @@ final class ChildCaravan implements AutoCloseable {
         }
     }
 
-    private boolean healthUp() {
+    /** Waits until {@code /actuator/health} says UP (or anything else, for {@code up = false}); millis waited. */
+    long awaitHealth(boolean up, Duration timeout) {
+        long begin = System.nanoTime();
+        Awaitility.await(name + (up ? " healthy" : " unhealthy")).atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .until(() -> healthUp() == up);
+        return (System.nanoTime() - begin) / 1_000_000;
+    }
+
+    /** Whether {@code /actuator/health} answers UP now. */
+    boolean healthUp() {
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/actuator/health"))
-                    .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 && r.body().contains("\"status\":\"UP\"");
         } catch (IOException e) {
             return false;

@@ -24,27 +24,39 @@ final class KafkaBrokerProcess implements AutoCloseable {
     private final Path dataDir;
     private final int brokerPort;
     private final int controllerPort;
+    private final int advertisedPort;
     private final Path log;
     private Process process;
 
     KafkaBrokerProcess(Path dataDir, int brokerPort, int controllerPort) {
+        this(dataDir, brokerPort, controllerPort, brokerPort);
+    }
+
+    /** A broker that tells clients to connect to {@code advertisedPort}, e.g. a {@link FaultProxy} in front of it. */
+    KafkaBrokerProcess(Path dataDir, int brokerPort, int controllerPort, int advertisedPort) {
         this.dataDir = dataDir;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
+        this.advertisedPort = advertisedPort;
         this.log = ChildCaravan.LOG_DIR.resolve("kafka-broker-" + brokerPort + ".log");
     }
 
-    /** The broker: {@code <data dir> <broker port> <controller port>}; runs until the process is killed. */
+    /**
+     * The broker: {@code <data dir> <broker port> <controller port> [<advertised port>]}; runs until the process is
+     * killed.
+     */
     public static void main(String[] args) throws InterruptedException {
         EmbeddedKafka kafka = EmbeddedKafka.start(Path.of(args[0]), Integer.parseInt(args[1]),
-                Integer.parseInt(args[2]), EmbeddedKafka.DEFAULT_PARTITIONS);
+                Integer.parseInt(args[2]), EmbeddedKafka.DEFAULT_PARTITIONS,
+                args.length > 3 ? Integer.parseInt(args[3]) : 0);
         System.out.println(READY + " " + kafka.bootstrapServers());
         System.out.flush();
         Thread.currentThread().join();
     }
 
+    /** Where clients connect: the advertised port. */
     String bootstrapServers() {
-        return "127.0.0.1:" + brokerPort;
+        return "127.0.0.1:" + advertisedPort;
     }
 
     /** Starts the broker process and waits until it listens. */
@@ -59,7 +71,8 @@ final class KafkaBrokerProcess implements AutoCloseable {
                     "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-cp", classpath,
                     KafkaBrokerProcess.class.getName(),
-                    dataDir.toString(), Integer.toString(brokerPort), Integer.toString(controllerPort)))
+                    dataDir.toString(), Integer.toString(brokerPort), Integer.toString(controllerPort),
+                    Integer.toString(advertisedPort)))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();

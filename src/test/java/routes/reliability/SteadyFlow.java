@@ -1,0 +1,224 @@
+package routes.reliability;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import routes.envelope.Envelope;
+import routes.envelope.EnvelopeCodec;
+import routes.support.fakes.FakeTelegramServer;
+
+/**
+ * A steady flow of REST messages and Telegram webhook updates into one child Caravan, for suites that break
+ * something underneath it: every chat sends its messages one after another, {@code pace} apart, each until it is
+ * accepted (as a REST client retrying with the same id, or Telegram redelivering, would). {@link #finish} waits for
+ * every answer and judges what the people saw.
+ *
+ * <p>The model must answer {@code "echo: <text> #<n>"} (see {@link routes.support.FakeOpenAiServer#echoReply}).
+ */
+final class SteadyFlow {
+
+    static final String OUTBOUND = "caravan.outbound.rest";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    /** What the flow came to. {@code duplicated} counts replies a person saw twice. */
+    record Tally(int accepted, int replied, int lost, int duplicated, int duplicateReplyRecords, List<String> wrong,
+            Map<String, Integer> answers) {
+
+        boolean clean() {
+            return lost == 0 && duplicated == 0 && wrong.isEmpty();
+        }
+    }
+
+    private final ChildCaravan caravan;
+    private final FakeTelegramServer telegram;
+    private final String prefix;
+    private final int restChats;
+    private final int telegramChats;
+    private final int perChat;
+    private final Duration pace;
+    private final Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
+    private final Set<String> restAccepted = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> restTexts = new LinkedHashMap<>();
+    private final Map<String, List<String>> telegramPlan = new LinkedHashMap<>();
+    private final Set<Long> telegramAccepted = ConcurrentHashMap.newKeySet();
+    private CompletableFuture<Void> allPosted;
+
+    /**
+     * @param prefix        makes the chat ids of this flow unique
+     * @param telegramChats chats sending through the Telegram webhook (ids from {@code telegramBase} up)
+     */
+    SteadyFlow(ChildCaravan caravan, FakeTelegramServer telegram, String prefix, int restChats, int telegramChats,
+            int perChat, Duration pace) {
+        this.caravan = caravan;
+        this.telegram = telegram;
+        this.prefix = prefix;
+        this.restChats = restChats;
+        this.telegramChats = telegramChats;
+        this.perChat = perChat;
+        this.pace = pace;
+    }
+
+    /** Starts every chat's chain of posts; each gives up (and fails the flow) after {@code limit}. */
+    SteadyFlow start(Duration limit, long telegramBase) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        List<CompletableFuture<Void>> chains = new ArrayList<>();
+        for (int c = 0; c < restChats; c++) {
+            String chatId = prefix + "-chat-" + c;
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (int m = 0; m < perChat; m++) {
+                String id = chatId + "-m" + m;
+                String text = "message " + m + " of " + chatId;
+                String body = JSON.createObjectNode().put("id", id).put("chatId", chatId).put("senderId", "tester")
+                        .put("text", text).toString();
+                restTexts.put(id, text);
+                chain = chain.thenCompose(ignored -> paced())
+                        .thenCompose(ignored -> post("/api/v1/messages", Map.of(), body, 202, deadline))
+                        .thenRun(() -> restAccepted.add(id));
+            }
+            chains.add(chain);
+        }
+        for (int c = 0; c < telegramChats; c++) {
+            long chatId = telegramBase + c;
+            List<String> texts = new ArrayList<>();
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (int m = 0; m < perChat; m++) {
+                String text = "update " + m + " of " + chatId;
+                texts.add(text);
+                JsonNode update = telegram.privateText(chatId, text);
+                long updateId = update.path("update_id").asLong();
+                chain = chain.thenCompose(ignored -> paced())
+                        .thenCompose(ignored -> post("/webhooks/telegram", ClientTraffic.telegramHeaders(),
+                                update.toString(), 200, deadline))
+                        .thenRun(() -> telegramAccepted.add(updateId));
+            }
+            telegramPlan.put(Long.toString(chatId), texts);
+            chains.add(chain);
+        }
+        allPosted = CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new));
+        return this;
+    }
+
+    /** Answers refused with 503 so far. */
+    int refused() {
+        return statuses.entrySet().stream().filter(e -> e.getKey().endsWith(" 503"))
+                .mapToInt(e -> e.getValue().get()).sum();
+    }
+
+    /** Messages accepted so far. */
+    int accepted() {
+        return restAccepted.size() + telegramAccepted.size();
+    }
+
+    /** Every answer so far, as "path status" to count (-1: no answer). */
+    Map<String, Integer> answers() {
+        return statuses.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get()));
+    }
+
+    /**
+     * Waits until every message was accepted and answered and the pipeline and egress caught up, then judges: each
+     * REST message has its echo, shown once (a reply published twice around an outage is fine as long as the
+     * first one is what the client reads); each Telegram chat shows one echo per update, in order.
+     */
+    Tally finish(KafkaProbe probe, Duration wait) throws Exception {
+        allPosted.get(wait.toSeconds(), TimeUnit.SECONDS);
+        Map<String, String> restReplies = new ConcurrentHashMap<>();
+        await("every REST message replied").atMost(wait).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    for (String id : restAccepted) {
+                        if (!restReplies.containsKey(id)) {
+                            replyOf(id).ifPresent(text -> restReplies.put(id, text));
+                        }
+                    }
+                    return restReplies.size() == restAccepted.size();
+                });
+        await("every Telegram update answered").atMost(wait).pollInterval(Duration.ofMillis(500))
+                .until(() -> telegramPlan.keySet().stream().allMatch(chat -> telegram.shown(chat).size() >= perChat));
+        await("pipeline and egress caught up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> probe.caughtUp("caravan-pipeline", "caravan.inbound")
+                        && probe.caughtUp("caravan-egress", OUTBOUND));
+
+        Map<String, List<String>> replyRecords = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> record : probe.readAll(OUTBOUND, Duration.ofSeconds(30))) {
+            Envelope reply = EnvelopeCodec.decode(record.value());
+            if (restTexts.containsKey(reply.inReplyTo())) {
+                replyRecords.computeIfAbsent(reply.inReplyTo(), k -> new ArrayList<>()).add(reply.text());
+            }
+        }
+        List<String> wrong = new ArrayList<>();
+        int restShownNotFirst = 0;
+        for (var e : restReplies.entrySet()) {
+            List<String> records = replyRecords.getOrDefault(e.getKey(), List.of());
+            if (!records.isEmpty() && !records.get(0).equals(e.getValue())) {
+                restShownNotFirst++;
+                wrong.add(e.getKey() + " shows '" + e.getValue() + "' of " + records);
+            }
+            if (!e.getValue().startsWith("echo: " + restTexts.get(e.getKey()) + " #")) {
+                wrong.add(e.getKey() + "=" + e.getValue());
+            }
+        }
+        if (!replyRecords.keySet().equals(restAccepted)) {
+            wrong.add("reply records on " + OUTBOUND + " for " + replyRecords.size() + " of " + restAccepted.size()
+                    + " accepted REST messages");
+        }
+        ClientTraffic.TelegramTally seen = ClientTraffic.TelegramTally.of(telegram, telegramPlan);
+        wrong.addAll(seen.wrong());
+        int duplicateRecords = replyRecords.values().stream().mapToInt(l -> l.size() - 1).sum();
+        int accepted = accepted();
+        int lost = restAccepted.size() - restReplies.size() + seen.lost();
+        return new Tally(accepted, accepted - lost, lost, restShownNotFirst + seen.duplicated(), duplicateRecords,
+                wrong, answers());
+    }
+
+    private CompletableFuture<Void> paced() {
+        return CompletableFuture.runAsync(() -> { },
+                CompletableFuture.delayedExecutor(pace.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    private CompletableFuture<Void> post(String path, Map<String, String> headers, String body, int accepted,
+            long deadline) {
+        return ClientTraffic.postUntil(caravan.uri(path), headers, body, accepted, deadline,
+                status -> statuses.computeIfAbsent(path + " " + status, k -> new AtomicInteger()).incrementAndGet());
+    }
+
+    private Optional<String> replyOf(String id) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(caravan.uri("/api/v1/messages/" + id))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return Optional.empty();
+            }
+            JsonNode answer = JSON.readTree(r.body());
+            return "replied".equals(answer.path("status").asText())
+                    ? Optional.of(answer.path("reply").path("text").asText())
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+}
