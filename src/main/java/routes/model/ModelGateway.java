@@ -68,7 +68,9 @@ public class ModelGateway {
      *
      * @param profileName a profile, or {@code null} for the default
      * @param turns       the conversation, oldest first, ending with the new user message
-     * @param onDelta     receives each token fragment as it arrives (on an I/O thread: hand it on, do not block)
+     * @param onDelta     receives each token fragment as it arrives (on an I/O thread: hand it on, do not block);
+     *                    {@code null} when nobody is shown fragments, so a call cut short half-way may still be
+     *                    retried or replaced by the next link of the chain
      * @return the reply; fails with {@link ModelException}
      */
     public CompletableFuture<ModelReply> chat(String profileName, List<Turn> turns, Consumer<String> onDelta) {

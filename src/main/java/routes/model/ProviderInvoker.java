@@ -102,7 +102,9 @@ public class ProviderInvoker extends AsyncProcessorSupport {
                                 return;
                             }
                             String text = partial.text();
-                            if (text != null && !text.isEmpty()) {
+                            // only fragments someone sees bind the call: unseen, it may still be retried or
+                            // replaced by the fallback when it fails half-way
+                            if (text != null && !text.isEmpty() && call.onDelta() != null) {
                                 call.streamed().set(true);
                                 call.onDelta().accept(text);
                             }

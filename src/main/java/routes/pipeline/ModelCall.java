@@ -115,7 +115,9 @@ public class ModelCall extends AsyncProcessorSupport implements org.springframew
         Consumer<String> shown = draft == null ? toClient : draft.andThen(toClient);
         // fragments are shown before the whole reply passes the content filter: they are masked on the way
         ContentFilterStep.MaskedDeltas masked = stream || draft != null ? contentFilter.maskDeltas(inbound.channel(), shown) : null;
-        gateway.chat(profile, turns, masked == null ? shown : masked, tools)
+        // nobody shown fragments (no stream, no draft): none are handed on, so a stream cut short may be retried
+        Consumer<String> onDelta = masked != null ? masked : stream || draft != null ? shown : null;
+        gateway.chat(profile, turns, onDelta, tools)
                 .whenCompleteAsync((reply, error) -> {
                     try {
                         if (masked != null) {

@@ -89,6 +89,26 @@ class ProviderResilienceTest extends CaravanIntegrationTest {
     }
 
     @Test
+    void aStreamCutShortThatNobodySawIsRetried() throws Exception {
+        PRIMARY.truncateStreamNext(1);
+        ModelReply reply = gateway.chat("resilient", List.of(Turn.user("cut me short", null)), null)
+                .get(30, TimeUnit.SECONDS);
+        assertThat(reply.text()).isEqualTo("echo: cut me short");
+        assertThat(requestsFor(PRIMARY, "cut me short")).isEqualTo(2);
+    }
+
+    @Test
+    void aStreamCutShortAfterFragmentsWereShownIsNotReplaced() {
+        PRIMARY.truncateStreamNext(1);
+        List<String> shown = new java.util.concurrent.CopyOnWriteArrayList<>();
+        assertThatThrownBy(() -> gateway.chat("resilient", List.of(Turn.user("shown then cut", null)), shown::add)
+                .get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(ModelException.class);
+        assertThat(shown).isNotEmpty();
+        assertThat(requestsFor(PRIMARY, "shown then cut")).isEqualTo(1);
+        assertThat(requestsFor(BACKUP, "shown then cut")).isZero();
+    }
+
+    @Test
     void aRefusedRequestIsNotRetriedButFallsBack() throws Exception {
         PRIMARY.failNext(1, 400, FakeOpenAiServer.openAiError("bad request", "invalid_request_error", null));
         ModelReply reply = ask("resilient", "refused");
