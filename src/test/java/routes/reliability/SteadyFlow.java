@@ -17,19 +17,23 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
+import routes.support.WsTestClient;
 import routes.support.fakes.FakeTelegramServer;
 
 /**
- * A steady flow of REST messages and Telegram webhook updates into one child Caravan, for suites that break
- * something underneath it: every chat sends its messages one after another, {@code pace} apart, each until it is
- * accepted (as a REST client retrying with the same id, or Telegram redelivering, would). {@link #finish} waits for
- * every answer and judges what the people saw.
+ * A steady flow of REST messages, Telegram webhook updates and WebSocket messages into one child Caravan, for
+ * suites that break something underneath it: every chat sends its messages one after another, {@code pace} apart,
+ * each until it is accepted (as a REST client retrying with the same id, Telegram redelivering, or the web chat
+ * sending again after an "unavailable" error frame would). {@link #finish} waits for every answer and judges what
+ * the people saw.
  *
  * <p>The model must answer {@code "echo: <text> #<n>"} (see {@link routes.support.FakeOpenAiServer#echoReply}).
  */
@@ -57,6 +61,7 @@ final class SteadyFlow {
     private final String prefix;
     private final int restChats;
     private final int telegramChats;
+    private final int webSocketChats;
     private final int perChat;
     private final Duration pace;
     private final Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
@@ -64,6 +69,14 @@ final class SteadyFlow {
     private final Map<String, String> restTexts = new LinkedHashMap<>();
     private final Map<String, List<String>> telegramPlan = new LinkedHashMap<>();
     private final Set<Long> telegramAccepted = ConcurrentHashMap.newKeySet();
+    /** WebSocket client of each WebSocket chat, and the texts that chat sent by message id, in order. */
+    private final Map<WsTestClient, Map<String, String>> webSocketPlan = new LinkedHashMap<>();
+    private final Set<String> webSocketAccepted = ConcurrentHashMap.newKeySet();
+    private final ExecutorService frameWaits = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "steady-flow-ws");
+        t.setDaemon(true);
+        return t;
+    });
     private CompletableFuture<Void> allPosted;
 
     /**
@@ -71,12 +84,13 @@ final class SteadyFlow {
      * @param telegramChats chats sending through the Telegram webhook (ids from {@code telegramBase} up)
      */
     SteadyFlow(ChildCaravan caravan, FakeTelegramServer telegram, String prefix, int restChats, int telegramChats,
-            int perChat, Duration pace) {
+            int webSocketChats, int perChat, Duration pace) {
         this.caravan = caravan;
         this.telegram = telegram;
         this.prefix = prefix;
         this.restChats = restChats;
         this.telegramChats = telegramChats;
+        this.webSocketChats = webSocketChats;
         this.perChat = perChat;
         this.pace = pace;
     }
@@ -117,19 +131,82 @@ final class SteadyFlow {
             telegramPlan.put(Long.toString(chatId), texts);
             chains.add(chain);
         }
+        for (int c = 0; c < webSocketChats; c++) {
+            String chatId = prefix + "-ws-" + c;
+            WsTestClient client = WsTestClient.connect(caravan.baseUrl(), chatId);
+            Map<String, String> texts = new LinkedHashMap<>();
+            webSocketPlan.put(client, texts);
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (int m = 0; m < perChat; m++) {
+                String id = chatId + "-m" + m;
+                String text = "frame " + m + " of " + chatId;
+                texts.put(id, text);
+                chain = chain.thenCompose(ignored -> paced())
+                        .thenCompose(ignored -> sendUntilAccepted(client, chatId, id, text, deadline))
+                        .thenRun(() -> webSocketAccepted.add(id));
+            }
+            chains.add(chain);
+        }
         allPosted = CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new));
         return this;
     }
 
-    /** Answers refused with 503 so far. */
+    /**
+     * Sends a WebSocket message until its accepted frame comes, again 250 ms after each "unavailable" error frame
+     * (what the web chat page does); counts each outcome like an HTTP answer ("ws accepted", "ws unavailable").
+     */
+    private CompletableFuture<Void> sendUntilAccepted(WsTestClient client, String chatId, String id, String text,
+            long deadline) {
+        int errorsBefore = errorFrames(client, id);
+        return CompletableFuture.supplyAsync(() -> {
+            client.sendMessage(chatId, id, text);
+            return client.await(f -> id.equals(f.path("id").asText())
+                    && ("accepted".equals(f.path("type").asText()) || errorFrames(client, id) > errorsBefore),
+                    Duration.ofSeconds(30));
+        }, frameWaits).thenCompose(frame -> {
+            String type = frame.path("type").asText();
+            boolean accepted = "accepted".equals(type);
+            String outcome = accepted ? "accepted" : frame.path("code").asText(type);
+            statuses.computeIfAbsent("ws " + outcome, k -> new AtomicInteger()).incrementAndGet();
+            if (accepted) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            if (!"unavailable".equals(outcome) || System.nanoTime() > deadline) {
+                return CompletableFuture.<Void>failedFuture(new AssertionError("WebSocket message " + id
+                        + " answered " + frame));
+            }
+            return CompletableFuture.runAsync(() -> { },
+                            CompletableFuture.delayedExecutor(250, TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> sendUntilAccepted(client, chatId, id, text, deadline));
+        });
+    }
+
+    private static int errorFrames(WsTestClient client, String id) {
+        return (int) client.framesOfType("error").stream().filter(f -> id.equals(f.path("id").asText())).count();
+    }
+
+    /** Answers refused with 503 (or an "unavailable" frame) so far. */
     int refused() {
-        return statuses.entrySet().stream().filter(e -> e.getKey().endsWith(" 503"))
+        return statuses.entrySet().stream()
+                .filter(e -> e.getKey().endsWith(" 503") || e.getKey().equals("ws unavailable"))
                 .mapToInt(e -> e.getValue().get()).sum();
     }
 
     /** Messages accepted so far. */
     int accepted() {
-        return restAccepted.size() + telegramAccepted.size();
+        return restAccepted.size() + telegramAccepted.size() + webSocketAccepted.size();
+    }
+
+    /** Every answer was an acceptance, a refusal to come back later (503, "unavailable") or no answer at all. */
+    boolean onlyAcceptedOrRefused() {
+        return statuses.keySet().stream().allMatch(k -> k.endsWith(" 200") || k.endsWith(" 202")
+                || k.endsWith(" 503") || k.endsWith(" -1") || k.equals("ws accepted") || k.equals("ws unavailable"));
+    }
+
+    /** Closes the WebSocket clients ({@link #finish} does when it has judged). */
+    void close() {
+        webSocketPlan.keySet().forEach(WsTestClient::close);
+        frameWaits.shutdownNow();
     }
 
     /** Every answer so far, as "path status" to count (-1: no answer). */
@@ -156,6 +233,10 @@ final class SteadyFlow {
                 });
         await("every Telegram update answered").atMost(wait).pollInterval(Duration.ofMillis(500))
                 .until(() -> telegramPlan.keySet().stream().allMatch(chat -> telegram.shown(chat).size() >= perChat));
+        await("every WebSocket message replied").atMost(wait).pollInterval(Duration.ofMillis(500))
+                .until(() -> webSocketPlan.entrySet().stream().allMatch(e -> e.getKey().framesOfType("reply").stream()
+                        .map(f -> f.path("inReplyTo").asText()).collect(Collectors.toSet())
+                        .containsAll(e.getValue().keySet())));
         await("pipeline and egress caught up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> probe.caughtUp("caravan-pipeline", "caravan.inbound")
                         && probe.caughtUp("caravan-egress", OUTBOUND));
@@ -185,11 +266,33 @@ final class SteadyFlow {
         }
         ClientTraffic.TelegramTally seen = ClientTraffic.TelegramTally.of(telegram, telegramPlan);
         wrong.addAll(seen.wrong());
+        // each WebSocket chat: one reply per message, echoing it, in the order sent
+        int webSocketLost = 0;
+        int webSocketDoubled = 0;
+        for (var e : webSocketPlan.entrySet()) {
+            List<JsonNode> replies = e.getKey().framesOfType("reply");
+            List<String> order = replies.stream().map(f -> f.path("inReplyTo").asText()).toList();
+            for (var sent : e.getValue().entrySet()) {
+                long n = order.stream().filter(sent.getKey()::equals).count();
+                webSocketLost += n == 0 ? 1 : 0;
+                webSocketDoubled += (int) Math.max(0, n - 1);
+            }
+            if (!order.equals(List.copyOf(e.getValue().keySet()))) {
+                wrong.add("WebSocket replies out of order or doubled: " + order);
+            }
+            for (JsonNode reply : replies) {
+                String text = e.getValue().get(reply.path("inReplyTo").asText());
+                if (text == null || !reply.path("text").asText().startsWith("echo: " + text + " #")) {
+                    wrong.add("WebSocket reply " + reply);
+                }
+            }
+        }
+        close();
         int duplicateRecords = replyRecords.values().stream().mapToInt(l -> l.size() - 1).sum();
         int accepted = accepted();
-        int lost = restAccepted.size() - restReplies.size() + seen.lost();
-        return new Tally(accepted, accepted - lost, lost, restShownNotFirst + seen.duplicated(), duplicateRecords,
-                wrong, answers());
+        int lost = restAccepted.size() - restReplies.size() + seen.lost() + webSocketLost;
+        return new Tally(accepted, accepted - lost, lost, restShownNotFirst + seen.duplicated() + webSocketDoubled,
+                duplicateRecords, wrong, answers());
     }
 
     private CompletableFuture<Void> paced() {
