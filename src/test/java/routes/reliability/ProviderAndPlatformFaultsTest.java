@@ -29,7 +29,7 @@ import routes.support.fakes.FakeTelegramServer;
 /**
  * The model provider and the platform misbehave under a steady flow of REST messages and Telegram webhook updates:
  * the provider answers 500, 429 with Retry-After, hangs, sends malformed JSON, cuts streams short and slows down;
- * Telegram answers 502 and 429 for some chats and refuses every reply to one chat for good. Every message of the
+ * Telegram answers 502 and 429 or nothing at all for some chats and refuses every reply to one chat for good. Every message of the
  * flow is still answered once, in order, by retry or by the fallback provider; the refused replies wait in the
  * DLQ with their reason, and re-driving them from the admin API delivers each once the platform takes them.
  */
@@ -111,6 +111,8 @@ class ProviderAndPlatformFaultsTest {
         config.put("caravan.models.profiles.general.chain[1].model", FakeOpenAiServer.MODEL_ID);
         config.put("caravan.channels.retry-delay", "200ms");
         ClientTraffic.configure(config, telegram);
+        // a Bot API call that gets no answer gives up after 2 s and is tried again
+        config.put("caravan.channels.telegram.request-timeout", "2s");
         caravan = new ChildCaravan("provider-platform-faults", root.resolve("caravan"), ports[0], config);
         caravan.start().awaitReady(START);
         log("Caravan ready after %d ms", millisSince(t0));
@@ -136,6 +138,7 @@ class ProviderAndPlatformFaultsTest {
         // ---- the platform: failures on its side and rate limits, for two chats of the flow
         telegram.failNextSend(Long.toString(TELEGRAM_BASE), 2, 502, "Bad Gateway", null);
         telegram.failNextSend(Long.toString(TELEGRAM_BASE + 1), 2, 429, "Too Many Requests: retry after 1", 1);
+        telegram.hangNextSend(Long.toString(TELEGRAM_BASE + 2), 2);
 
         // ---- the provider: each fault is queued for the next calls and met by the flow
         Map<String, Integer> providerFaults = new LinkedHashMap<>();
@@ -181,7 +184,8 @@ class ProviderAndPlatformFaultsTest {
                 .put("lost", tally.lost() + Math.max(0, REFUSED_MESSAGES - refusedShown.size()))
                 .put("duplicated", tally.duplicated() + Math.max(0, refusedShown.size() - REFUSED_MESSAGES))
                 .putPOJO("provider_faults", providerFaults)
-                .put("platform_faults", "2x 502, 2x 429 retry_after 1, " + REFUSED_MESSAGES + "x 400 chat not found")
+                .put("platform_faults", "2x 502, 2x 429 retry_after 1, 2x no answer (timeout 2 s), "
+                        + REFUSED_MESSAGES + "x 400 chat not found")
                 .put("model_calls", model.requestCount())
                 .put("fallback_calls", backup.requestCount())
                 .put("dead_lettered", dead.size())
@@ -201,6 +205,8 @@ class ProviderAndPlatformFaultsTest {
         }
         assertThat(telegram.sendAttempts(Long.toString(TELEGRAM_BASE + 1)).stream().filter(c -> c.status() == 429))
                 .as("rate-limited sends").hasSize(2);
+        assertThat(telegram.sendAttempts(Long.toString(TELEGRAM_BASE + 2)).stream()
+                .filter(c -> c.status() == FakeTelegramServer.HANG)).as("sends that got no answer").hasSize(2);
         assertThat(caravan.isAlive()).isTrue();
     }
 

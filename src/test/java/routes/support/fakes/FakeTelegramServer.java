@@ -61,6 +61,8 @@ public final class FakeTelegramServer implements AutoCloseable {
     public static final long BOT_ID = 7000001;
     /** The bot's username. */
     public static final String BOT_USERNAME = "caravan_test_bot";
+    /** Status recorded for a call the fake never answered ({@link #hangNextSend}). */
+    public static final int HANG = -1;
     /** The one token the fake accepts. */
     public static final String TOKEN = BOT_ID + ":AAF-fake_Telegram-token-0123456789xyz";
 
@@ -176,6 +178,14 @@ public final class FakeTelegramServer implements AutoCloseable {
     /** The calls of one method. */
     public List<Call> calls(String method) {
         return calls.stream().filter(c -> c.method().equals(method)).toList();
+    }
+
+    /** The next sendMessage calls to {@code chatId} get no answer at all (recorded with status {@value #HANG}). */
+    public void hangNextSend(String chatId, int times) {
+        Queue<Fault> queue = faults.computeIfAbsent(chatId, k -> new ConcurrentLinkedQueue<>());
+        for (int i = 0; i < times; i++) {
+            queue.add(new Fault(HANG, null, null));
+        }
     }
 
     /** sendMessage calls to {@code chatId} that succeeded, in order. */
@@ -381,6 +391,11 @@ public final class FakeTelegramServer implements AutoCloseable {
         String text = params.path("text").asText("");
         Queue<Fault> queue = faults.get(chatId);
         Fault fault = queue == null ? null : queue.poll();
+        if (fault != null && fault.status() == HANG) {
+            // no answer: the caller's timeout decides; the connection is dropped when the fake closes
+            record("sendMessage", params, HANG);
+            return;
+        }
         if (fault != null) {
             record("sendMessage", params, fault.status());
             answer(exchange, fault.status(), error(fault.status(), fault.description(), fault.retryAfter()));
