@@ -138,9 +138,9 @@ class ExternalInfraOutageTest {
         long redisOutageMs = (redisBack - redisDown) / 1_000_000;
 
         // ---- everything accepted, everything answered once
-        assertThat(flow.accepted()).isEqualTo((CHATS + TELEGRAM_CHATS) * PER_CHAT);
         probe = new KafkaProbe(kafka.bootstrapServers());
         SteadyFlow.Tally tally = flow.finish(probe, Duration.ofSeconds(120));
+        assertThat(tally.accepted()).isEqualTo((CHATS + TELEGRAM_CHATS + WEBSOCKET_CHATS) * PER_CHAT);
         System.out.println("CHAOS " + JSON.createObjectNode()
                 .put("scenario", "external-kafka-redis-outages")
                 .put("kills", 1)

@@ -98,6 +98,28 @@ final class KafkaProbe implements AutoCloseable {
         }
     }
 
+    /** The partitions of {@code topic} that {@code group} has not committed to their end, as "p: committed/end". */
+    String behind(String group, String topic) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+            var description = admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS)
+                    .get(topic);
+            Map<TopicPartition, OffsetSpec> latest = description.partitions().stream()
+                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
+            return ends.entrySet().stream()
+                    .filter(e -> committed.get(e.getKey()) == null
+                            || committed.get(e.getKey()).offset() < e.getValue().offset())
+                    .map(e -> e.getKey().partition() + ": " + (committed.get(e.getKey()) == null ? "none"
+                            : committed.get(e.getKey()).offset()) + "/" + e.getValue().offset())
+                    .sorted()
+                    .collect(Collectors.joining(", ", group + " on " + topic + " [", "]"));
+        } catch (Exception e) {
+            return group + " on " + topic + ": " + e;
+        }
+    }
+
     /** The number of partitions of {@code topic}. */
     int partitions(String topic) {
         try {

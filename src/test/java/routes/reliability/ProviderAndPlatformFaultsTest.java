@@ -164,6 +164,9 @@ class ProviderAndPlatformFaultsTest {
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> deadLettersOf(refusedChat), l -> l.size() >= REFUSED_MESSAGES);
         List<String> reasons = dead.stream().map(e -> e.path("reason").asText()).toList();
+        // the listing is newest first; re-driven oldest first, the chat gets its replies in their order
+        dead = dead.stream().sorted(java.util.Comparator.comparingInt((JsonNode e) -> e.path("partition").asInt())
+                .thenComparingLong(e -> e.path("offset").asLong())).toList();
         long redriveStart = System.nanoTime();
         for (JsonNode entry : dead) {
             HttpResponse<String> r = admin("POST", "/admin/dlq/redrive", JSON.createObjectNode()

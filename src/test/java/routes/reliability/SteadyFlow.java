@@ -231,8 +231,23 @@ final class SteadyFlow {
                     }
                     return restReplies.size() == restAccepted.size();
                 });
-        await("every Telegram update answered").atMost(wait).pollInterval(Duration.ofMillis(500))
-                .until(() -> telegramPlan.keySet().stream().allMatch(chat -> telegram.shown(chat).size() >= perChat));
+        try {
+            await("every Telegram update answered").atMost(wait).pollInterval(Duration.ofMillis(500))
+                    .until(() -> telegramPlan.keySet().stream().allMatch(chat -> telegram.shown(chat).size() >= perChat));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            Map<String, String> unanswered = new LinkedHashMap<>();
+            telegramPlan.forEach((chat, texts) -> {
+                List<String> shown = telegram.shown(chat);
+                if (shown.size() < perChat) {
+                    unanswered.put(chat, shown.size() + " of " + perChat + ", last shown "
+                            + (shown.isEmpty() ? "none" : shown.get(shown.size() - 1)) + ", send attempts "
+                            + telegram.sendAttempts(chat).size());
+                }
+            });
+            throw new AssertionError("Telegram updates unanswered: " + unanswered + "; "
+                    + probe.behind("caravan-pipeline", "caravan.inbound") + "; "
+                    + probe.behind("caravan-egress", "caravan.outbound.telegram"), e);
+        }
         await("every WebSocket message replied").atMost(wait).pollInterval(Duration.ofMillis(500))
                 .until(() -> webSocketPlan.entrySet().stream().allMatch(e -> e.getKey().framesOfType("reply").stream()
                         .map(f -> f.path("inReplyTo").asText()).collect(Collectors.toSet())
