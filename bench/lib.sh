@@ -1,0 +1,87 @@
+# Shared shell helpers of the benchmark scripts (sourced, not run). Expects BENCH_DIR, ROOT and SCRIPT set.
+
+log() { printf '[%s %s] %s\n' "$SCRIPT" "$(date +%T)" "$*" >&2; }
+die() { printf '%s: %s\n' "$SCRIPT" "$*" >&2; exit 1; }
+
+need_pkg() { # command package: installs a Debian package when the command is missing
+  command -v "$1" >/dev/null 2>&1 && return 0
+  log "installing $2 (for $1)"
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo=sudo
+  $sudo apt-get update -qq >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+
+stop_pid() { # pid name seconds: TERM, then KILL after the seconds
+  local pid=$1 name=$2 secs=$3 i
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < secs * 10; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  log "$name (pid $pid) did not stop in ${secs}s; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+free_port() { # from to: first port in [from, to] nobody listens on (loopback)
+  local p
+  for ((p = $1; p <= $2; p++)); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+
+rss_kb() { # pid: resident set of the process and its children (embedded Redis), in kB; 0 when gone
+  local total=0 p k v _r
+  for p in "$1" $(ps --ppid "$1" -o pid= 2>/dev/null); do
+    [[ -r /proc/$p/status ]] || continue
+    while read -r k v _r; do
+      if [[ $k == VmRSS: ]]; then total=$((total + v)); break; fi
+    done <"/proc/$p/status" 2>/dev/null
+  done
+  echo "$total"
+}
+
+# build_jar WORK: sets JAR to target/caravan-*.jar, building it when older than src/ or pom.xml
+build_jar() {
+  JAR=$(ls "$ROOT"/target/caravan-*.jar 2>/dev/null | grep -v -- '-original' | head -1 || true)
+  if [[ -z $JAR ]] || [[ -n $(find "$ROOT/src" "$ROOT/pom.xml" -newer "$JAR" -type f -print -quit 2>/dev/null) ]]; then
+    log "building Caravan (./mvnw -B -q package -DskipTests)"
+    (cd "$ROOT" && ./mvnw -B -q package -DskipTests) >"$1/build.log" 2>&1 \
+      || { tail -40 "$1/build.log" >&2; die "build failed"; }
+    JAR=$(ls "$ROOT"/target/caravan-*.jar | grep -v -- '-original' | head -1)
+  else
+    log "reusing $JAR (newer than src/ and pom.xml)"
+  fi
+  JAR=$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")
+}
+
+# start_fake_model WORK LATENCY_MS TOKENS THREADS: starts bench/fakemodel (compiled into WORK/classes) on a free
+# port; sets FAKE_PID and FAKE_PORT
+start_fake_model() {
+  local work=$1 i
+  java -Xms64m -Xmx256m -XX:+UseSerialGC -cp "$work/classes" FakeModelServer --port 0 --latency-ms "$2" \
+    --tokens "$3" --handler-threads "$4" --writer-threads "$4" >"$work/fake.log" 2>&1 &
+  FAKE_PID=$!
+  FAKE_PORT=""
+  for ((i = 0; i < 300; i++)); do
+    FAKE_PORT=$(sed -n 's#^fake model listening on http://127.0.0.1:\([0-9]*\)/v1.*#\1#p' "$work/fake.log")
+    [[ -n $FAKE_PORT ]] && return 0
+    kill -0 "$FAKE_PID" 2>/dev/null || { cat "$work/fake.log" >&2; die "fake model died"; }
+    sleep 0.1
+  done
+  die "fake model did not start"
+}
+
+# replace_section LATEST NAME SECTION_FILE: puts the file between <!-- NAME:begin --> and <!-- NAME:end --> of
+# LATEST (the file holds the markers), keeping the rest; appends when the markers are missing
+replace_section() {
+  local latest=$1 name=$2 section=$3
+  if [[ -f $latest ]] && grep -q "<!-- $name:begin -->" "$latest" && grep -q "<!-- $name:end -->" "$latest"; then
+    awk -v f="$section" -v b="<!-- $name:begin -->" -v e="<!-- $name:end -->" '
+      $0 == b { while ((getline line < f) > 0) print line; skip = 1; next }
+      $0 == e { skip = 0; next }
+      !skip { print }' "$latest" >"$latest.new" && mv "$latest.new" "$latest"
+  elif [[ -f $latest ]]; then
+    { echo; cat "$section"; } >>"$latest"
+  else
+    { echo "# Benchmark results"; echo; echo "Latest run of each scenario; see bench/README.md."; echo; cat "$section"; } >"$latest"
+  fi
+}
