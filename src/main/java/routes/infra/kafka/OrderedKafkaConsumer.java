@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -44,8 +45,11 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
 
     private final OrderedKafkaEndpoint endpoint;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private ReactorProcessor<String, byte[]> processor;
+    private final AtomicInteger restarts = new AtomicInteger();
+    private volatile ReactorProcessor<String, byte[]> processor;
     private Gauge gauge;
+    private io.micrometer.core.instrument.Counter restartCounter;
+    private java.util.concurrent.ScheduledExecutorService watchdog;
 
     public OrderedKafkaConsumer(OrderedKafkaEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -60,6 +64,69 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        processor = newProcessor();
+        MeterRegistry registry = getEndpoint().getCamelContext().getRegistry().findSingleByType(MeterRegistry.class);
+        if (registry != null) {
+            gauge = Gauge.builder("caravan.consumer.inflight", inFlight, AtomicInteger::get)
+                    .description("Records being processed and not yet finished")
+                    .tag("topic", endpoint.getTopic())
+                    .tag("group", endpoint.getGroupId())
+                    .register(registry);
+            restartCounter = io.micrometer.core.instrument.Counter.builder("caravan.consumer.restarts")
+                    .description("Consumers found stopped by a failure and started again")
+                    .tag("topic", endpoint.getTopic())
+                    .tag("group", endpoint.getGroupId())
+                    .register(registry);
+        }
+        watchdog = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(this, "ordered-kafka-watchdog-" + endpoint.getTopic());
+        long every = endpoint.getWatchdogIntervalMs();
+        watchdog.scheduleWithFixedDelay(this::restartIfFailed, every, every, TimeUnit.MILLISECONDS);
+        LOG.info("consuming {} as group {} (max {} in flight)", endpoint.getTopic(), endpoint.getGroupId(),
+                endpoint.getMaxConcurrency());
+    }
+
+    /**
+     * A Parallel Consumer that fails (its control loop ends on an error it does not retry, e.g. around a broker
+     * connection lost mid-commit) stops taking records for good, silently: the route would stand still. Found
+     * closed while the route runs, it is replaced by a new one, which resumes from the committed offsets (what was in
+     * flight comes again and is deduplicated downstream).
+     */
+    private void restartIfFailed() {
+        ReactorProcessor<String, byte[]> current = processor;
+        if (current == null || !isRunAllowed() || isSuspendingOrSuspended() || !current.isClosedOrFailed()) {
+            return;
+        }
+        LOG.error("the consumer of {} (group {}) stopped: {}; starting a new one", endpoint.getTopic(),
+                endpoint.getGroupId(), current.getFailureCause() != null ? current.getFailureCause() : "closed");
+        try {
+            current.close(Duration.ofSeconds(5), DrainingMode.DONT_DRAIN);
+        } catch (RuntimeException e) {
+            LOG.debug("closing the stopped consumer of {}: {}", endpoint.getTopic(), e.toString());
+        }
+        try {
+            processor = newProcessor();
+            restarts.incrementAndGet();
+            if (restartCounter != null) {
+                restartCounter.increment();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("the consumer of {} could not be started again, next try in {} ms: {}", endpoint.getTopic(),
+                    endpoint.getWatchdogIntervalMs(), e.toString());
+        }
+    }
+
+    /** Consumers replaced after a failure since this one started. */
+    public int restarts() {
+        return restarts.get();
+    }
+
+    /** The Parallel Consumer feeding the route now (tests make it fail). */
+    ReactorProcessor<String, byte[]> processor() {
+        return processor;
+    }
+
+    private ReactorProcessor<String, byte[]> newProcessor() {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoint.getBrokers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, endpoint.getGroupId());
@@ -74,8 +141,6 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
         }
         KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer());
-
-        MeterRegistry registry = getEndpoint().getCamelContext().getRegistry().findSingleByType(MeterRegistry.class);
         var options = ParallelConsumerOptions.<String, byte[]>builder()
                 .consumer(kafka)
                 .ordering(ProcessingOrder.KEY)
@@ -84,7 +149,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
                 .commitInterval(Duration.ofMillis(endpoint.getCommitIntervalMs()))
                 .defaultMessageRetryDelay(Duration.ofMillis(endpoint.getRetryDelayMs()))
                 .build();
-        processor = new ReactorProcessor<>(options);
+        ReactorProcessor<String, byte[]> processor = new ReactorProcessor<>(options);
         processor.subscribe(List.of(endpoint.getTopic()));
         processor.react(context -> Mono.create(sink -> {
             ConsumerRecord<String, byte[]> record = context.getSingleConsumerRecord();
@@ -111,15 +176,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
                 }
             });
         }));
-        if (registry != null) {
-            gauge = Gauge.builder("caravan.consumer.inflight", inFlight, AtomicInteger::get)
-                    .description("Records being processed and not yet finished")
-                    .tag("topic", endpoint.getTopic())
-                    .tag("group", endpoint.getGroupId())
-                    .register(registry);
-        }
-        LOG.info("consuming {} as group {} (max {} in flight)", endpoint.getTopic(), endpoint.getGroupId(),
-                endpoint.getMaxConcurrency());
+        return processor;
     }
 
     /** Suspended (Hawtio, JMX, the admin API): no new records are taken; those in flight finish and commit. */
@@ -152,6 +209,10 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
 
     @Override
     protected void doStop() throws Exception {
+        if (watchdog != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(watchdog);
+            watchdog = null;
+        }
         if (processor != null) {
             // finish what is in flight (bounded), so its offsets are committed rather than replayed
             processor.close(Duration.ofSeconds(10), DrainingMode.DONT_DRAIN);
@@ -164,6 +225,14 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
                 registry.remove(gauge);
             }
             gauge = null;
+        }
+        if (restartCounter != null) {
+            MeterRegistry registry = getEndpoint().getCamelContext().getRegistry()
+                    .findSingleByType(MeterRegistry.class);
+            if (registry != null) {
+                registry.remove(restartCounter);
+            }
+            restartCounter = null;
         }
         super.doStop();
     }

@@ -17,6 +17,7 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
     private String groupId;
     private int maxConcurrency = 1000;
     private long commitIntervalMs = 100;
+    private long watchdogIntervalMs = 2000;
     private int sessionTimeoutMs = 10_000;
     private String groupInstanceId;
     private String autoOffsetReset = "earliest";
@@ -56,6 +57,9 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
 
     /** How often finished offsets are committed; shorter means fewer replays after a crash. */
     public long getCommitIntervalMs() { return commitIntervalMs; }
+    /** How often the consumer checks that its Parallel Consumer still runs (and starts a new one if not). */
+    public long getWatchdogIntervalMs() { return watchdogIntervalMs; }
+    public void setWatchdogIntervalMs(long watchdogIntervalMs) { this.watchdogIntervalMs = watchdogIntervalMs; }
     public void setCommitIntervalMs(long commitIntervalMs) { this.commitIntervalMs = commitIntervalMs; }
 
     /** How long the group waits for a silent member before moving its partitions. */

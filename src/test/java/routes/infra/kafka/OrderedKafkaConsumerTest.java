@@ -91,7 +91,7 @@ class OrderedKafkaConsumerTest {
             @Override
             public void configure() {
                 from("ordered-kafka:" + topic + "?groupId=" + group + "&maxConcurrency=" + maxConcurrency
-                        + "&commitIntervalMs=50&retryDelayMs=100&sessionTimeoutMs=6000")
+                        + "&commitIntervalMs=50&retryDelayMs=100&sessionTimeoutMs=6000&watchdogIntervalMs=200")
                         .routeId("under-test")
                         .process(processor);
             }
@@ -176,6 +176,25 @@ class OrderedKafkaConsumerTest {
             return entered.get() == 40;
         });
         parked.forEach(cb -> cb.done(false));
+    }
+
+    @Test
+    void aConsumerThatStopsIsReplacedAndTheRouteGoesOn() throws Exception {
+        String topic = newTopic();
+        Delayed route = new Delayed(0);
+        camel = start(topic, "g-" + topic, 100, route);
+        send(topic, "k", "before");
+        await().atMost(Duration.ofSeconds(30)).until(() -> route.done.size() == 1);
+        OrderedKafkaConsumer consumer = (OrderedKafkaConsumer) camel.getRoute("under-test").getConsumer();
+
+        // what a failed control loop leaves behind: a Parallel Consumer that takes no more records
+        consumer.processor().close(Duration.ofSeconds(5),
+                io.confluent.parallelconsumer.internal.DrainingCloseable.DrainingMode.DONT_DRAIN);
+        send(topic, "k", "after");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> route.done.size() == 2);
+        assertThat(consumer.restarts()).isEqualTo(1);
+        assertThat(route.done).containsExactly("k|before", "k|after");
     }
 
     @Test
