@@ -3,6 +3,8 @@ package routes.ops;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +32,8 @@ public class KafkaLagMonitor {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaLagMonitor.class);
     /** The consumer groups Caravan runs. */
-    static final List<String> GROUPS = List.of("caravan-pipeline", "caravan-egress");
+    static final String PIPELINE = "caravan-pipeline";
+    static final List<String> GROUPS = List.of(PIPELINE, "caravan-egress");
 
     private final Admin admin;
     private final KafkaProperties kafka;
@@ -57,13 +60,24 @@ public class KafkaLagMonitor {
             for (String group : GROUPS) {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                         .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-                if (committed.isEmpty()) {
+                // the pipeline's inbound topics count from their first record until the group commits there: a
+                // backlog on a topic nobody has consumed yet (a consumer that never started) is lag too
+                Set<TopicPartition> partitions = new HashSet<>(committed.keySet());
+                if (PIPELINE.equals(group)) {
+                    partitions.addAll(partitionsOf(inboundTopics()));
+                }
+                if (partitions.isEmpty()) {
                     continue;
                 }
-                Map<TopicPartition, Long> ends = offsets(committed.keySet(), OffsetSpec.latest());
+                Map<TopicPartition, Long> ends = offsets(partitions, OffsetSpec.latest());
+                Map<TopicPartition, Long> starts = offsets(partitions.stream()
+                        .filter(tp -> committed.get(tp) == null).toList(), OffsetSpec.earliest());
                 Map<String, Long> perTopic = new HashMap<>();
-                committed.forEach((tp, offset) -> perTopic.merge(tp.topic(),
-                        Math.max(0, ends.getOrDefault(tp, 0L) - (offset == null ? 0 : offset.offset())), Long::sum));
+                for (TopicPartition tp : partitions) {
+                    OffsetAndMetadata offset = committed.get(tp);
+                    long done = offset != null ? offset.offset() : starts.getOrDefault(tp, 0L);
+                    perTopic.merge(tp.topic(), Math.max(0, ends.getOrDefault(tp, 0L) - done), Long::sum);
+                }
                 perTopic.forEach((topic, lag) -> gauge(group, topic).set(lag));
             }
             String dlqTopic = kafka.getTopics().getDlq();
@@ -81,8 +95,21 @@ public class KafkaLagMonitor {
         }
     }
 
+    private List<String> inboundTopics() {
+        return java.util.Arrays.stream(routes.envelope.Priority.values()).map(kafka.getTopics()::inbound).toList();
+    }
+
+    private List<TopicPartition> partitionsOf(List<String> topics) throws Exception {
+        return admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+                .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+                .toList();
+    }
+
     private Map<TopicPartition, Long> offsets(java.util.Collection<TopicPartition> partitions, OffsetSpec spec)
             throws Exception {
+        if (partitions.isEmpty()) {
+            return Map.of();
+        }
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, spec));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin.listOffsets(request).all()

@@ -49,6 +49,15 @@ class OperationsEndpointsTest extends CaravanIntegrationTest {
     }
 
     @Test
+    void lagIsReportedForAnInboundTopicThePipelineHasNotConsumedYet() throws Exception {
+        lagMonitor.refresh();
+        // nothing in the tests is low priority: the group has never committed on that topic
+        assertThat(get("/actuator/prometheus").body())
+                .containsPattern("caravan_kafka_consumer_lag\\{[^}]*group=\"caravan-pipeline\"[^}]*"
+                        + "topic=\"caravan.inbound.low\"} 0");
+    }
+
+    @Test
     void webChatPageIsServedAtTheRoot() throws Exception {
         HttpResponse<String> page = get("/");
         assertThat(page.statusCode()).isEqualTo(200);
