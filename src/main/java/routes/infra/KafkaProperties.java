@@ -98,6 +98,13 @@ public class KafkaProperties {
     public static class Consumer {
         /** Records in flight per consumed topic and instance; past it partitions pause. */
         private int maxConcurrency = 2000;
+        /**
+         * Lower caps for the pipeline's background priorities (batch, low): a backlog there keeps only this many
+         * records in flight, so urgent and realtime records do not queue behind thousands of them for the model
+         * client, Redis and the producer.
+         */
+        private java.util.Map<String, Integer> priorityMaxConcurrency =
+                new java.util.HashMap<>(java.util.Map.of("batch", 32, "low", 8));
         /** How often finished offsets are committed. */
         private Duration commitInterval = Duration.ofMillis(100);
         /** How long the group waits for a silent member before moving its partitions. */
@@ -106,6 +113,13 @@ public class KafkaProperties {
         private boolean staticMembership = true;
 
         public int getMaxConcurrency() { return maxConcurrency; }
+        public java.util.Map<String, Integer> getPriorityMaxConcurrency() { return priorityMaxConcurrency; }
+        public void setPriorityMaxConcurrency(java.util.Map<String, Integer> v) { priorityMaxConcurrency = v; }
+
+        /** The in-flight cap of the pipeline's consumer of {@code priority}'s topic. */
+        public int maxConcurrency(routes.envelope.Priority priority) {
+            return Math.min(maxConcurrency, priorityMaxConcurrency.getOrDefault(priority.json(), maxConcurrency));
+        }
         public void setMaxConcurrency(int v) { maxConcurrency = v; }
         public Duration getCommitInterval() { return commitInterval; }
         public void setCommitInterval(Duration v) { commitInterval = v; }

@@ -72,7 +72,8 @@ public class PipelineRoutes extends RouteBuilder {
     public void configure() {
         for (Priority priority : Priority.values()) {
             String topic = kafka.getTopics().inbound(priority);
-            from(consumerUri(kafka, topic, pipeline.getGroupId(), identity))
+            from(consumerUri(kafka, topic, pipeline.getGroupId(), identity,
+                    kafka.getConsumer().maxConcurrency(priority)))
                     .routeId("pipeline-consume-" + priority.json())
                     .routeConfigurationId("pipeline")
                     .process(PipelineErrorHandling::captureSource)
@@ -200,9 +201,15 @@ public class PipelineRoutes extends RouteBuilder {
 
     /** The URI of an ordered consumer of {@code topic} in {@code group}, tuned from configuration. */
     public static String consumerUri(KafkaProperties kafka, String topic, String group, InstanceIdentity identity) {
+        return consumerUri(kafka, topic, group, identity, kafka.getConsumer().getMaxConcurrency());
+    }
+
+    /** The same, with its own in-flight cap. */
+    public static String consumerUri(KafkaProperties kafka, String topic, String group, InstanceIdentity identity,
+            int maxConcurrency) {
         KafkaProperties.Consumer c = kafka.getConsumer();
         String uri = "ordered-kafka:" + topic + "?groupId=" + group
-                + "&maxConcurrency=" + c.getMaxConcurrency()
+                + "&maxConcurrency=" + maxConcurrency
                 + "&commitIntervalMs=" + c.getCommitInterval().toMillis()
                 + "&sessionTimeoutMs=" + c.getSessionTimeout().toMillis()
                 + "&clientId=" + identity.id() + "-" + topic;

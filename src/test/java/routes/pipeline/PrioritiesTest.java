@@ -69,4 +69,31 @@ class PrioritiesTest extends CaravanIntegrationTest {
                 .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, backlog)
                         .mapToObj(i -> chat + "-b" + i).toList());
     }
+
+    @Autowired
+    private io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Test
+    void aBatchBacklogKeepsOnlyItsOwnCapInFlight() throws Exception {
+        MODEL.delay(Duration.ofMillis(1500));
+        String prefix = uniqueChat("prio-cap");
+        int chats = 100;
+        for (int i = 0; i < chats; i++) {
+            // one message per conversation: key order does not hold them back, only the cap does
+            kafka.accept(message(prefix + "-" + i, prefix + "-" + i + "-b", "batch job", Priority.BATCH));
+        }
+        io.micrometer.core.instrument.Gauge inFlight = meters.find("caravan.consumer.inflight")
+                .tag("topic", "caravan.inbound.batch").gauge();
+        assertThat(inFlight).isNotNull();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        org.awaitility.Awaitility.await("the batch consumer at its cap").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> most.accumulateAndGet((int) inFlight.value(), Math::max) >= 32);
+        // and it stays there while the backlog lasts
+        org.awaitility.Awaitility.await("the cap held").during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> most.accumulateAndGet((int) inFlight.value(), Math::max) <= 32);
+        assertThat(most.get()).as("batch records in flight at most").isEqualTo(32);
+        MODEL.delay(Duration.ZERO);
+    }
 }
