@@ -32,6 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code --rate} per second; each request has an intended start on a fixed schedule and its latency is counted from
  * that moment, so a stalled endpoint is charged for the requests it held up (no coordinated omission). With
  * {@code --stream}, requests ask for server-sent events and the time to the first content chunk is recorded too.
+ * With {@code --rest}, the requests are Caravan's REST messages ({@code POST /api/v1/messages}, answered 202 once
+ * accepted): a way to queue work; {@code --count} stops after that many requests.
  *
  * <p>Requests that finish in the measured window (after {@code --warmup-s}, for {@code --duration-s}) count. Errors:
  * a status other than 200, a body without a completion, a stream without {@code [DONE]}, a transport failure, a
@@ -50,6 +52,9 @@ public final class ApiLoad {
     private int maxOutstanding = 4000;
     private int conversations = 0;
     private boolean stream;
+    private boolean rest;
+    private long count = Long.MAX_VALUE;
+    private String chatPrefix = "bench-";
     private String model = "fake";
     private String token;
     private String label = "";
@@ -83,6 +88,9 @@ public final class ApiLoad {
                 case "--max-outstanding" -> { maxOutstanding = Integer.parseInt(v); i++; }
                 case "--conversations" -> { conversations = Integer.parseInt(v); i++; }
                 case "--stream" -> stream = true;
+                case "--rest" -> rest = true;
+                case "--count" -> { count = Long.parseLong(v); i++; }
+                case "--chat-prefix" -> { chatPrefix = v; i++; }
                 case "--model" -> { model = v; i++; }
                 case "--token" -> { token = v; i++; }
                 case "--label" -> { label = v; i++; }
@@ -90,7 +98,8 @@ public final class ApiLoad {
                 case "-h", "--help" -> {
                     System.out.println("usage: java ApiLoad.java --url URL [--mode max|rate] [--concurrency N]"
                             + " [--rate R] [--warmup-s S] [--duration-s S] [--timeout-s S] [--max-outstanding N]"
-                            + " [--conversations N] [--stream] [--model M] [--token T] [--label L] [--out FILE]");
+                            + " [--conversations N] [--stream] [--rest] [--count N] [--chat-prefix P] [--model M]"
+                            + " [--token T] [--label L] [--out FILE]");
                     System.exit(0);
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -127,7 +136,9 @@ public final class ApiLoad {
             for (int i = 0; i < concurrency; i++) {
                 next();
             }
-            LockSupport.parkNanos(windowEnd - System.nanoTime());
+            while (System.nanoTime() < windowEnd && (sequence.get() < count || outstanding.get() > 0)) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
         } else if ("rate".equals(mode)) {
             long period = (long) (1e9 / rate);
             for (long i = 0; ; i++) {
@@ -159,7 +170,7 @@ public final class ApiLoad {
     /** Closed loop: each completion starts the next request until the window ends. */
     private void next() {
         long now = System.nanoTime();
-        if (now < windowEnd) {
+        if (now < windowEnd && sequence.get() < count) {
             send(now).whenComplete((r, e) -> next());
         }
     }
@@ -169,8 +180,11 @@ public final class ApiLoad {
         int now = outstanding.incrementAndGet();
         maxSeenOutstanding.accumulateAndGet(now, Math::max);
         sent.incrementAndGet();
-        String user = conversations > 0 ? ",\"user\":\"bench-" + (n % conversations) + "\"" : "";
-        String body = "{\"model\":\"" + model + "\"" + user + (stream ? ",\"stream\":true" : "")
+        String chat = chatPrefix + (conversations > 0 ? n % conversations : n);
+        String user = conversations > 0 ? ",\"user\":\"" + chat + "\"" : "";
+        String body = rest
+                ? "{\"chatId\":\"" + chat + "\",\"senderId\":\"bench\",\"text\":\"Hello, how are you today? #" + n + "\"}"
+                : "{\"model\":\"" + model + "\"" + user + (stream ? ",\"stream\":true" : "")
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, how are you today? #" + n + "\"}]}";
         HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(timeoutS))
                 .header("Content-Type", "application/json")
@@ -197,9 +211,9 @@ public final class ApiLoad {
         } else {
             done = client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).thenAccept(response -> {
                 long end = System.nanoTime();
-                if (response.statusCode() != 200) {
+                if (response.statusCode() != (rest ? 202 : 200)) {
                     error("status_" + response.statusCode(), end);
-                } else if (!response.body().contains("\"choices\"")) {
+                } else if (!rest && !response.body().contains("\"choices\"")) {
                     error("no_completion", end);
                 } else {
                     success(intended, end, 0);
@@ -241,6 +255,7 @@ public final class ApiLoad {
                 .append(",\"rate_target\":").append("rate".equals(mode) ? fmt(rate) : "null")
                 .append(",\"conversations\":").append(conversations)
                 .append(",\"warmup_s\":").append(warmupS).append(",\"duration_s\":").append(durationS)
+                .append(",\"elapsed_s\":").append(fmt((System.nanoTime() - t0) / 1e9))
                 .append(",\"sent\":").append(sent.get())
                 .append(",\"ok\":").append(ok.get())
                 .append(",\"throughput\":").append(fmt(ok.get() / (double) durationS))

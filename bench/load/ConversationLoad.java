@@ -37,6 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * closes and the program exits. Errors: error frames, replies carrying an {@code error} field, replies missing
  * after the timeout (the conversation then moves on to a new message), disconnects and failed connects.
  *
+ * <p>{@code --active N}: only the first N conversations send; the others hold their connection open and ping it
+ * every {@code --ping-s} seconds (a heartbeat). {@code --pace-ms MS}: a conversation sends its next message no
+ * sooner than MS after the previous one (1000: one message per second per client, while replies keep up).
+ *
  * <p>Everything is asynchronous on the JDK WebSocket client: a couple of executor threads serve all connections.
  * Targets loopback addresses only. Every loop is bounded by the conversation count and the run's deadlines.
  */
@@ -52,6 +56,9 @@ public final class ConversationLoad {
     private int drainS = 15;
     private int threads = 2;
     private int maxReconnects = 3;
+    private int active = -1;
+    private long paceMs;
+    private int pingS = 25;
     private String text = "Hello, how are you today?";
     private Path out;
     private String runId = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
@@ -106,7 +113,8 @@ public final class ConversationLoad {
             if (a.equals("-h") || a.equals("--help")) {
                 System.out.println("usage: java ConversationLoad.java [--url ws://127.0.0.1:18789/ws]"
                         + " [--conversations N] [--warmup-s S] [--duration-s S] [--ramp-s S] [--timeout-s S]"
-                        + " [--drain-s S] [--threads N] [--text TEXT] [--out FILE]");
+                        + " [--drain-s S] [--threads N] [--text TEXT] [--active N] [--pace-ms MS] [--ping-s S]"
+                        + " [--out FILE]");
                 System.exit(0);
             }
             if (i + 1 >= args.length) {
@@ -123,6 +131,9 @@ public final class ConversationLoad {
                 case "--drain-s" -> drainS = Integer.parseInt(v);
                 case "--threads" -> threads = Integer.parseInt(v);
                 case "--max-reconnects" -> maxReconnects = Integer.parseInt(v);
+                case "--active" -> active = Integer.parseInt(v);
+                case "--pace-ms" -> paceMs = Long.parseLong(v);
+                case "--ping-s" -> pingS = Integer.parseInt(v);
                 case "--text" -> text = v;
                 case "--out" -> out = Path.of(v);
                 case "--run-id" -> runId = v;
@@ -180,6 +191,10 @@ public final class ConversationLoad {
         }
         // timeouts: one sweep over all conversations every 200 ms
         timer.scheduleAtFixedRate(this::sweepTimeouts, 200, 200, TimeUnit.MILLISECONDS);
+        // heartbeats: a ping on every idle connection (the active ones talk)
+        if (active >= 0 && active < conversations) {
+            timer.scheduleAtFixedRate(this::pingIdle, pingS, pingS, TimeUnit.SECONDS);
+        }
 
         // progress, every 5 s, until the window ends (bounded by the run's length)
         long lastReplies = 0;
@@ -268,6 +283,21 @@ public final class ConversationLoad {
         return t >= windowStart && t < windowEnd;
     }
 
+    private final AtomicLong pings = new AtomicLong();
+
+    private void pingIdle() {
+        for (Conversation c : all) {
+            WebSocket socket = c.ws;
+            if (!c.isActive() && socket != null && !socket.isOutputClosed()) {
+                pings.incrementAndGet();
+                socket.sendPing(java.nio.ByteBuffer.allocate(0)).exceptionally(e -> {
+                    countError("ping_failed", now());
+                    return null;
+                });
+            }
+        }
+    }
+
     private void countError(String code, long at) {
         errorCodes.computeIfAbsent(code, k -> new AtomicLong()).incrementAndGet();
         errorTimes.add(at, 0);
@@ -294,6 +324,28 @@ public final class ConversationLoad {
             this.chatId = "bench-" + runId + "-" + index;
         }
 
+        /** Only the first {@code --active} conversations send; the others hold their connection open. */
+        boolean isActive() {
+            return active < 0 || index < active;
+        }
+
+        /** The next message, no sooner than {@code --pace-ms} after the previous one was sent. */
+        void sendPaced() {
+            long wait;
+            synchronized (this) {
+                wait = sentAt + TimeUnit.MILLISECONDS.toNanos(paceMs) - now();
+            }
+            if (wait <= 0) {
+                sendNext();
+                return;
+            }
+            try {
+                timer.schedule(this::sendNext, wait, TimeUnit.NANOSECONDS);
+            } catch (RuntimeException e) {
+                // the run is over
+            }
+        }
+
         synchronized boolean isAwaiting() {
             return awaiting && !closed;
         }
@@ -317,7 +369,9 @@ public final class ConversationLoad {
                             int open = openNow.incrementAndGet();
                             maxOpen.accumulateAndGet(open, Math::max);
                             ws = socket;
-                            sendNext();
+                            if (isActive()) {
+                                sendNext();
+                            }
                         }
                     });
         }
@@ -452,7 +506,7 @@ public final class ConversationLoad {
                         replies.incrementAndGet();
                         replySamples.add(at, at - started);
                     }
-                    sendNext();
+                    sendPaced();
                 }
                 case "error" -> {
                     errorFrames.incrementAndGet();
@@ -594,6 +648,8 @@ public final class ConversationLoad {
                 .append(",\"warmup_s\":").append(warmupS).append(",\"duration_s\":").append(durationS)
                 .append(",\"ramp_s\":").append(rampS).append(",\"timeout_s\":").append(timeoutS)
                 .append(",\"drain_s\":").append(drainS).append(",\"client_threads\":").append(threads)
+                .append(",\"active\":").append(active < 0 ? conversations : active).append(",\"pace_ms\":")
+                .append(paceMs).append(",\"pings\":").append(pings.get())
                 .append("},\n");
         sb.append("  \"start_epoch_ms\":").append(startEpochMs).append(",\n");
         sb.append("  \"window_s\":[").append(warmupS).append(',').append(warmupS + durationS).append("],\n");
