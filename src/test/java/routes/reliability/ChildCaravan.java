@@ -286,6 +286,20 @@ final class ChildCaravan implements AutoCloseable {
         }
     }
 
+    /** Closes each part in order (a failure is printed and the rest still closed), then deletes {@code root}. */
+    static void closeAll(String who, Path root, AutoCloseable... parts) {
+        for (AutoCloseable c : parts) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.out.println("[" + who + "] closing " + c + ": " + e);
+                }
+            }
+        }
+        deleteTree(root);
+    }
+
     /** Deletes a directory tree, best effort (used after the processes writing into it are dead). */
     static void deleteTree(Path root) {
         if (root == null || !Files.exists(root)) {

@@ -77,22 +77,7 @@ final class KafkaProbe implements AutoCloseable {
      */
     boolean caughtUp(String group, String topic) {
         try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-            var description = admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS)
-                    .get(topic);
-            Map<TopicPartition, OffsetSpec> latest = description.partitions().stream()
-                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-            var ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
-            for (var e : ends.entrySet()) {
-                long end = e.getValue().offset();
-                OffsetAndMetadata done = committed.get(e.getKey());
-                long position = done == null ? 0 : done.offset();
-                if (position < end) {
-                    return false;
-                }
-            }
-            return true;
+            return positions(group, topic).values().stream().allMatch(p -> p[0] >= p[1]);
         } catch (Exception e) {
             return false;
         }
@@ -101,23 +86,29 @@ final class KafkaProbe implements AutoCloseable {
     /** The partitions of {@code topic} that {@code group} has not committed to their end, as "p: committed/end". */
     String behind(String group, String topic) {
         try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-            var description = admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS)
-                    .get(topic);
-            Map<TopicPartition, OffsetSpec> latest = description.partitions().stream()
-                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-            var ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
-            return ends.entrySet().stream()
-                    .filter(e -> committed.get(e.getKey()) == null
-                            || committed.get(e.getKey()).offset() < e.getValue().offset())
-                    .map(e -> e.getKey().partition() + ": " + (committed.get(e.getKey()) == null ? "none"
-                            : committed.get(e.getKey()).offset()) + "/" + e.getValue().offset())
+            return positions(group, topic).entrySet().stream()
+                    .filter(e -> e.getValue()[0] < e.getValue()[1])
+                    .map(e -> e.getKey().partition() + ": " + e.getValue()[0] + "/" + e.getValue()[1])
                     .sorted()
                     .collect(Collectors.joining(", ", group + " on " + topic + " [", "]"));
         } catch (Exception e) {
             return group + " on " + topic + ": " + e;
         }
+    }
+
+    /** Per partition of {@code topic}: the offset {@code group} committed (0 if none) and the end offset. */
+    private Map<TopicPartition, long[]> positions(String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+        var description = admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS).get(topic);
+        Map<TopicPartition, OffsetSpec> latest = description.partitions().stream()
+                .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+        Map<TopicPartition, long[]> positions = new HashMap<>();
+        admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS).forEach((tp, end) -> {
+            OffsetAndMetadata done = committed.get(tp);
+            positions.put(tp, new long[] {done == null ? 0 : done.offset(), end.offset()});
+        });
+        return positions;
     }
 
     /** The number of partitions of {@code topic}. */

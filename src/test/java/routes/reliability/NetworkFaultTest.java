@@ -55,17 +55,8 @@ class NetworkFaultTest {
 
     @AfterEach
     void stopEverything() {
-        for (AutoCloseable c : new AutoCloseable[] {probe, caravan, kafkaProxy, redisProxy, modelProxy, redis, kafka,
-                model, backup, telegram}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    System.out.println("[NetworkFaultTest] closing " + c + ": " + e);
-                }
-            }
-        }
-        ChildCaravan.deleteTree(root);
+        ChildCaravan.closeAll("NetworkFaultTest", root, probe, caravan, kafkaProxy, redisProxy, modelProxy, redis, kafka,
+                model, backup, telegram);
     }
 
     @Test

@@ -63,16 +63,8 @@ class ProviderAndPlatformFaultsTest {
 
     @AfterEach
     void stopEverything() {
-        for (AutoCloseable c : new AutoCloseable[] {probe, caravan, redis, kafka, model, backup, telegram}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    System.out.println("[ProviderAndPlatformFaultsTest] closing " + c + ": " + e);
-                }
-            }
-        }
-        ChildCaravan.deleteTree(root);
+        ChildCaravan.closeAll("ProviderAndPlatformFaultsTest", root, probe, caravan, redis, kafka, model, backup,
+                telegram);
     }
 
     @Test
@@ -132,6 +124,7 @@ class ProviderAndPlatformFaultsTest {
         }
 
         SteadyFlow flow = new SteadyFlow(caravan, telegram, "faults", CHATS, TELEGRAM_CHATS, WEBSOCKET_CHATS, PER_CHAT, PACE)
+                .allowingStreamErrors()
                 .start(Duration.ofSeconds(300), TELEGRAM_BASE);
         await("the flow under way").atMost(Duration.ofSeconds(60)).until(() -> modelCalls() >= 20);
 
@@ -191,6 +184,7 @@ class ProviderAndPlatformFaultsTest {
                         + REFUSED_MESSAGES + "x 400 chat not found")
                 .put("model_calls", model.requestCount())
                 .put("fallback_calls", backup.requestCount())
+                .put("websocket_stream_error_replies", flow.streamErrorReplies())
                 .put("dead_lettered", dead.size())
                 .put("redriven_delivered_ms", redrivenAfter)
                 .put("total_ms", millisSince(t0)));
@@ -198,6 +192,8 @@ class ProviderAndPlatformFaultsTest {
         assertThat(flow.onlyAcceptedOrRefused()).as("answers other than accepted, 503 or no connection: %s",
                 tally.answers()).isTrue();
         assertThat(tally.wrong()).as("replies lost, doubled, out of order or not answering their message").isEmpty();
+        assertThat(flow.streamErrorReplies()).as("error replies: only where a stream broke after it was shown")
+                .isLessThanOrEqualTo(providerFaults.get("truncated stream"));
         assertThat(tally.lost()).isZero();
         assertThat(tally.duplicated()).isZero();
         assertThat(dead).as("DLQ entries of the refused chat").hasSize(REFUSED_MESSAGES);

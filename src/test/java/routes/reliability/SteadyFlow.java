@@ -63,6 +63,8 @@ final class SteadyFlow {
     private final int telegramChats;
     private final int webSocketChats;
     private final int perChat;
+    private boolean streamErrorsAllowed;
+    private int streamErrorReplies;
     private final Duration pace;
     private final Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
     private final Set<String> restAccepted = ConcurrentHashMap.newKeySet();
@@ -185,6 +187,21 @@ final class SteadyFlow {
         return (int) client.framesOfType("error").stream().filter(f -> id.equals(f.path("id").asText())).count();
     }
 
+    /**
+     * Accepts, on WebSocket, an error reply ({@code provider_error}) to a message whose model stream broke after
+     * its first fragments were shown: the client saw part of an answer, so Caravan says what happened instead of
+     * starting over. For suites that cut model streams short.
+     */
+    SteadyFlow allowingStreamErrors() {
+        streamErrorsAllowed = true;
+        return this;
+    }
+
+    /** WebSocket messages answered with a clear error after their stream broke (see {@link #allowingStreamErrors}). */
+    int streamErrorReplies() {
+        return streamErrorReplies;
+    }
+
     /** Answers refused with 503 (or an "unavailable" frame) so far. */
     int refused() {
         return statuses.entrySet().stream()
@@ -297,7 +314,10 @@ final class SteadyFlow {
             }
             for (JsonNode reply : replies) {
                 String text = e.getValue().get(reply.path("inReplyTo").asText());
-                if (text == null || !reply.path("text").asText().startsWith("echo: " + text + " #")) {
+                if (text != null && streamErrorsAllowed && "provider_error".equals(reply.path("error").asText())) {
+                    // the stream broke after the client was shown part of it: no silent retry, a clear error
+                    streamErrorReplies++;
+                } else if (text == null || !reply.path("text").asText().startsWith("echo: " + text + " #")) {
                     wrong.add("WebSocket reply " + reply);
                 }
             }
