@@ -113,6 +113,7 @@ public class KafkaProperties {
         private boolean staticMembership = true;
 
         public int getMaxConcurrency() { return maxConcurrency; }
+        public void setMaxConcurrency(int v) { maxConcurrency = v; }
         public java.util.Map<String, Integer> getPriorityMaxConcurrency() { return priorityMaxConcurrency; }
         public void setPriorityMaxConcurrency(java.util.Map<String, Integer> v) { priorityMaxConcurrency = v; }
 
@@ -120,7 +121,6 @@ public class KafkaProperties {
         public int maxConcurrency(routes.envelope.Priority priority) {
             return Math.min(maxConcurrency, priorityMaxConcurrency.getOrDefault(priority.json(), maxConcurrency));
         }
-        public void setMaxConcurrency(int v) { maxConcurrency = v; }
         public Duration getCommitInterval() { return commitInterval; }
         public void setCommitInterval(Duration v) { commitInterval = v; }
         public Duration getSessionTimeout() { return sessionTimeout; }

@@ -27,7 +27,7 @@ class OperationsEndpointsTest extends CaravanIntegrationTest {
         HttpResponse<String> response = get("/actuator/prometheus");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body())
-                .contains("caravan_consumer_inflight{", "caravan_websocket_connections",
+                .contains("caravan_consumer_inflight{", "caravan_consumer_restarts_total{", "caravan_websocket_connections",
                         "caravan_http_pending_replies")
                 .contains("camel_exchanges_total");
     }

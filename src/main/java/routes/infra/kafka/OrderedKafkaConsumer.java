@@ -48,7 +48,7 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
     private final AtomicInteger restarts = new AtomicInteger();
     private volatile ReactorProcessor<String, byte[]> processor;
     private Gauge gauge;
-    private io.micrometer.core.instrument.Counter restartCounter;
+    private io.micrometer.core.instrument.FunctionCounter restartCounter;
     private java.util.concurrent.ScheduledExecutorService watchdog;
 
     public OrderedKafkaConsumer(OrderedKafkaEndpoint endpoint, Processor processor) {
@@ -72,7 +72,8 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
                     .tag("topic", endpoint.getTopic())
                     .tag("group", endpoint.getGroupId())
                     .register(registry);
-            restartCounter = io.micrometer.core.instrument.Counter.builder("caravan.consumer.restarts")
+            restartCounter = io.micrometer.core.instrument.FunctionCounter
+                    .builder("caravan.consumer.restarts", restarts, AtomicInteger::get)
                     .description("Consumers found stopped by a failure and started again")
                     .tag("topic", endpoint.getTopic())
                     .tag("group", endpoint.getGroupId())
@@ -107,9 +108,6 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
         try {
             processor = newProcessor();
             restarts.incrementAndGet();
-            if (restartCounter != null) {
-                restartCounter.increment();
-            }
         } catch (RuntimeException e) {
             LOG.error("the consumer of {} could not be started again, next try in {} ms: {}", endpoint.getTopic(),
                     endpoint.getWatchdogIntervalMs(), e.toString());
@@ -218,22 +216,17 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
             processor.close(Duration.ofSeconds(10), DrainingMode.DONT_DRAIN);
             processor = null;
         }
-        if (gauge != null) {
-            MeterRegistry registry = getEndpoint().getCamelContext().getRegistry()
-                    .findSingleByType(MeterRegistry.class);
-            if (registry != null) {
+        MeterRegistry registry = getEndpoint().getCamelContext().getRegistry().findSingleByType(MeterRegistry.class);
+        if (registry != null) {
+            if (gauge != null) {
                 registry.remove(gauge);
             }
-            gauge = null;
-        }
-        if (restartCounter != null) {
-            MeterRegistry registry = getEndpoint().getCamelContext().getRegistry()
-                    .findSingleByType(MeterRegistry.class);
-            if (registry != null) {
+            if (restartCounter != null) {
                 registry.remove(restartCounter);
             }
-            restartCounter = null;
         }
+        gauge = null;
+        restartCounter = null;
         super.doStop();
     }
 }
