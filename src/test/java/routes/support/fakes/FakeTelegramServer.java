@@ -182,10 +182,7 @@ public final class FakeTelegramServer implements AutoCloseable {
 
     /** The next sendMessage calls to {@code chatId} get no answer at all (recorded with status {@value #HANG}). */
     public void hangNextSend(String chatId, int times) {
-        Queue<Fault> queue = faults.computeIfAbsent(chatId, k -> new ConcurrentLinkedQueue<>());
-        for (int i = 0; i < times; i++) {
-            queue.add(new Fault(HANG, null, null));
-        }
+        failNextSend(chatId, times, HANG, null, null);
     }
 
     /** sendMessage calls to {@code chatId} that succeeded, in order. */
