@@ -114,6 +114,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final AtomicInteger maxInFlight = new AtomicInteger();
     // The subset of inFlight hung by hangNext: reset() drops them so they do not outlive the test that hung them.
     private final Set<HttpExchange> hung = ConcurrentHashMap.newKeySet();
+    // Held while a request is recorded and its answer planned, and by reset() while it drops the hung ones.
+    private final Object planning = new Object();
     private final AtomicLong completionIds = new AtomicLong();
 
     /**
@@ -416,8 +418,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
         alwaysFault = null;
         requiredApiKey = null;
         scriptedFaults.clear();
-        for (HttpExchange exchange : hung) {
-            abort(exchange);
+        synchronized (planning) {
+            for (HttpExchange exchange : hung) {
+                abort(exchange);
+            }
         }
         return this;
     }
@@ -629,14 +633,18 @@ public final class FakeOpenAiServer implements AutoCloseable {
         // request bytes are still unread.
         String raw = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         JsonNode body = parse(raw);
-        record(exchange, raw, body);
-        inFlight.add(exchange);
-        maxInFlight.accumulateAndGet(inFlight.size(), Math::max);
-
-        Runnable answer = planAnswer(exchange, body);
-        if (answer == null) {
-            hung.add(exchange); // never answered: dropped by reset() or close()
-            return;
+        Runnable answer;
+        // a request is recorded (and so seen by awaitRequests) and planned in one step that reset() waits for:
+        // a hung one is in `hung` before reset() can look, so a test that hangs, awaits and resets never misses it
+        synchronized (planning) {
+            record(exchange, raw, body);
+            inFlight.add(exchange);
+            maxInFlight.accumulateAndGet(inFlight.size(), Math::max);
+            answer = planAnswer(exchange, body);
+            if (answer == null) {
+                hung.add(exchange); // never answered: dropped by reset() or close()
+                return;
+            }
         }
         Duration wait = delay;
         if (wait.isZero()) {
