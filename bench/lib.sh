@@ -39,14 +39,15 @@ rss_kb() { # pid: resident set of the process and its children (embedded Redis),
   echo "$total"
 }
 
-# build_jar WORK: sets JAR to target/caravan-*.jar, building it when older than src/ or pom.xml
+# build_jar WORK: sets JAR to target/caravan-*.jar, building it when older than src/main, kamelets/ or pom.xml
 build_jar() {
   JAR=$(ls "$ROOT"/target/caravan-*.jar 2>/dev/null | grep -v -- '-original' | head -1 || true)
-  if [[ -z $JAR ]] || [[ -n $(find "$ROOT/src" "$ROOT/pom.xml" -newer "$JAR" -type f -print -quit 2>/dev/null) ]]; then
+  if [[ -z $JAR ]] || [[ -n $(find "$ROOT/src/main" "$ROOT/kamelets" "$ROOT/pom.xml" -newer "$JAR" -type f -print -quit 2>/dev/null) ]]; then
     log "building Caravan (./mvnw -B -q package -DskipTests)"
     (cd "$ROOT" && ./mvnw -B -q package -DskipTests) >"$1/build.log" 2>&1 \
       || { tail -40 "$1/build.log" >&2; die "build failed"; }
     JAR=$(ls "$ROOT"/target/caravan-*.jar | grep -v -- '-original' | head -1)
+    touch "$JAR"   # Maven leaves an up-to-date jar as it was: this one is what the sources make now
   else
     log "reusing $JAR (newer than src/ and pom.xml)"
   fi
