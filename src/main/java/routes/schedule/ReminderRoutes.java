@@ -2,9 +2,13 @@ package routes.schedule;
 
 import java.time.Instant;
 import java.util.List;
+import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
+import routes.infra.InfrastructureFailures;
 import routes.infra.InstanceIdentity;
 import routes.infra.KafkaProperties;
 import routes.pipeline.KafkaPublishRoute;
@@ -18,6 +22,8 @@ import routes.pipeline.KafkaPublishRoute;
  */
 @Component
 public class ReminderRoutes extends RouteBuilder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReminderRoutes.class);
 
     /** Metadata key of a fired reminder: the id of the instance that fired it. */
     public static final String FIRED_BY = "firedBy";
@@ -40,6 +46,12 @@ public class ReminderRoutes extends RouteBuilder {
         from("master:caravan-reminders:timer:caravan-reminders?delay=500&period="
                 + properties.getPollInterval().toMillis())
                 .routeId("reminders-fire")
+                // Redis or Kafka away: nothing is lost (a due reminder stays due, a claimed one goes back after its
+                // lease), so one line per round says so and the next round tries again; anything else is a fault
+                // and keeps Camel's error log
+                .onException(Exception.class).onWhen(InfrastructureFailures::involved).handled(true)
+                    .process(ReminderRoutes::infrastructureAway)
+                .end()
                 .process(exchange -> {
                     Instant now = Instant.now();
                     reminders.recover(now);
@@ -69,6 +81,16 @@ public class ReminderRoutes extends RouteBuilder {
                         .end()
                     .end()
                 .end();
+    }
+
+    private static void infrastructureAway(Exchange exchange) {
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable root = caught;
+        while (root != null && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        LOG.warn("reminders not checked this round, Redis or Kafka is not answering ({}); the next round tries again",
+                root == null ? "unknown" : root.getClass().getSimpleName());
     }
 
     /** Reminders due now (for tests and operators). */
