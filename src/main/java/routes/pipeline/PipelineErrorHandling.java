@@ -34,12 +34,14 @@ public class PipelineErrorHandling extends RouteConfigurationBuilder {
                     .handled(true)
                     .to("direct:dlq")
                 .end()
-                // Redis or Kafka failing, however deep in the cause chain (see InfrastructureFailures)
+                // Redis or Kafka failing, however deep in the cause chain (see InfrastructureFailures); the consumer
+                // logs the record it will take again in one warning line, so no error and stack here
                 .onException(Exception.class)
                     .onWhen(InfrastructureFailures::involved)
                     .maximumRedeliveries(properties.getMaxRedeliveries())
                     .redeliveryDelay(properties.getRedeliveryDelay().toMillis())
                     .useExponentialBackOff()
+                    .logExhausted(false)
                     .handled(false)
                 .end()
                 .onException(Exception.class)
