@@ -55,6 +55,30 @@ class FeishuChannelTest extends FeishuIntegrationTest {
                 401, "bad_token");
     }
 
+    /**
+     * Challenges are answered at once on the platform-http thread while the servlet thread leaves the filter chain:
+     * the security headers must not be added from both at the same time (that answered 500 now and then).
+     */
+    @Test
+    void manyChallengesAtOnceAreAllAnswered() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                String challenge = "many-" + i;
+                statuses.add(pool.submit(() -> post(FeishuEvents.challenge(challenge, TOKEN)
+                        .getBytes(StandardCharsets.UTF_8), Map.of()).statusCode()));
+            }
+            List<Integer> answered = new java.util.ArrayList<>();
+            for (var status : statuses) {
+                answered.add(status.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(answered).containsOnly(200);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void signedMessageGetsOneReplyEvenWhenFeishuDeliversItTwice() throws Exception {
         String chat = uniqueChat("oc-dup");
