@@ -6,6 +6,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.stereotype.Component;
 import routes.envelope.Envelope;
 import routes.infra.InfrastructureFailures;
@@ -85,12 +86,10 @@ public class ReminderRoutes extends RouteBuilder {
 
     private static void infrastructureAway(Exchange exchange) {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Throwable root = caught;
-        while (root != null && root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        String cause = caught == null ? "unknown"
+                : NestedExceptionUtils.getMostSpecificCause(caught).getClass().getSimpleName();
         LOG.warn("reminders not checked this round, Redis or Kafka is not answering ({}); the next round tries again",
-                root == null ? "unknown" : root.getClass().getSimpleName());
+                cause);
     }
 
     /** Reminders due now (for tests and operators). */
