@@ -49,7 +49,7 @@ build_jar() {
     JAR=$(ls "$ROOT"/target/caravan-*.jar | grep -v -- '-original' | head -1)
     touch "$JAR"   # Maven leaves an up-to-date jar as it was: this one is what the sources make now
   else
-    log "reusing $JAR (newer than src/ and pom.xml)"
+    log "reusing $JAR (newer than src/main, kamelets/ and pom.xml)"
   fi
   JAR=$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")
 }
