@@ -2,10 +2,8 @@ package routes.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -14,13 +12,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Priority;
 import routes.envelope.Turn;
+import routes.support.CapturedLogs;
 import routes.support.CaravanIntegrationTest;
 import routes.support.FakeAnthropicServer;
 import routes.support.FakeModelServer;
@@ -40,7 +38,7 @@ class ProviderTypesTest extends CaravanIntegrationTest {
 
     private static final KafkaTestSupport kafka = TestInfra.kafka();
 
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private CapturedLogs logs;
 
     @Autowired
     private ModelGateway gateway;
@@ -54,17 +52,12 @@ class ProviderTypesTest extends CaravanIntegrationTest {
         OLLAMA.reset();
         breakers.of("claude").reset();
         breakers.of("llama").reset();
-        logs.start();
-        root().addAppender(logs);
+        logs = CapturedLogs.start();
     }
 
     @AfterEach
     void detachLogs() {
-        root().detachAppender(logs);
-    }
-
-    private static Logger root() {
-        return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        logs.close();
     }
 
     /** A reply and the deltas that streamed before it. */
@@ -120,10 +113,7 @@ class ProviderTypesTest extends CaravanIntegrationTest {
         assertThat(request.header("anthropic-version")).isEqualTo(FakeAnthropicServer.VERSION);
         assertThat(request.header("Authorization")).isNull();
         // the refusal was logged (a fallback) without the key
-        List<ILoggingEvent> logged;
-        synchronized (logs) {
-            logged = List.copyOf(logs.list);
-        }
+        List<ILoggingEvent> logged = logs.events();
         assertThat(logged).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("provider=claude"));
         assertThat(logged).noneSatisfy(e -> assertThat(everything(e)).contains(TestInfra.ANTHROPIC_KEY));
     }

@@ -28,6 +28,11 @@ public final class CapturedLogs implements AutoCloseable {
         return new CapturedLogs();
     }
 
+    /** Every event so far, in the order logged. */
+    public List<ILoggingEvent> events() {
+        return List.copyOf(events);
+    }
+
     /** The events logged by {@code logger} at exactly {@code level}. */
     public List<ILoggingEvent> at(Level level, Class<?> logger) {
         return events.stream()

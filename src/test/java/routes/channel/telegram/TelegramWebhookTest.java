@@ -3,10 +3,8 @@ package routes.channel.telegram;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,10 +21,10 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import routes.support.CapturedLogs;
 import routes.support.CaravanIntegrationTest;
 import routes.support.fakes.FakeTelegramServer;
 
@@ -41,7 +39,7 @@ class TelegramWebhookTest extends CaravanIntegrationTest {
     static final String SECRET = "webhook_Secret-for-tests-42";
     static final Duration WAIT = FakeTelegramServer.WAIT;
     static final ObjectMapper JSON = new ObjectMapper();
-    static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
+    static CapturedLogs logs;
 
     @DynamicPropertySource
     static void telegram(DynamicPropertyRegistry registry) {
@@ -59,13 +57,12 @@ class TelegramWebhookTest extends CaravanIntegrationTest {
 
     @BeforeAll
     static void captureLogs() {
-        LOGS.start();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(LOGS);
+        logs = CapturedLogs.start();
     }
 
     @AfterAll
     static void stopCapturing() {
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(LOGS);
+        logs.close();
     }
 
     @Test
@@ -221,8 +218,8 @@ class TelegramWebhookTest extends CaravanIntegrationTest {
     @Test
     @Order(Integer.MAX_VALUE)
     void neitherTokenNorSecretIsEverLoggedOrShownInEndpoints() {
-        assertThat(LOGS.list).isNotEmpty();
-        for (ILoggingEvent event : List.copyOf(LOGS.list)) {
+        assertThat(logs.events()).isNotEmpty();
+        for (ILoggingEvent event : logs.events()) {
             String text = event.getFormattedMessage() + throwableText(event.getThrowableProxy());
             assertThat(text).doesNotContain(FakeTelegramServer.TOKEN).doesNotContain(SECRET);
         }
