@@ -21,8 +21,8 @@ import redis.embedded.core.ExecutableProvider;
  * A Redis server (the 6.2 binary shipped in {@code com.github.codemonstur:embedded-redis}) run as a child process.
  *
  * <p>Everything lives under one data directory: the extracted binary in {@code bin/}, the generated
- * {@code redis.conf}, the pid file, and the AOF/RDB files. Persistence is on ({@code appendonly yes},
- * {@code appendfsync everysec}), so a restart on the same directory keeps the keys.
+ * {@code redis.conf}, the pid file, and the append-only file. Persistence is that file ({@code appendonly yes},
+ * {@code appendfsync everysec}, no snapshots), so a restart on the same directory keeps the keys.
  *
  * <p>The directory is locked while the server runs. A Redis child survives a JVM that is killed with SIGKILL; once we
  * hold the lock, such an orphan (recognised through the pid file and the binary path) is asked to shut down, which
@@ -137,6 +137,11 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
+    /** The server process (tests look at how it ended). */
+    Process process() {
+        return server;
+    }
+
     @Override
     public String toString() {
         return "EmbeddedRedis[" + HOST + ":" + port + ", data " + dataDir + "]";
@@ -151,6 +156,10 @@ public final class EmbeddedRedis implements AutoCloseable {
                 "pidfile " + quote(dir.resolve(PID_FILE).toString()),
                 "appendonly yes",
                 "appendfsync everysec",
+                // The append-only file is what Redis loads at start; a snapshot besides it is never read. Without
+                // save points, a stop writes no snapshot, and a Redis whose directory is gone (a test's temporary
+                // folder removed first) still exits on SIGTERM instead of refusing because the snapshot failed.
+                "save \"\"",
                 "");
         Path conf = dir.resolve("redis.conf");
         Files.writeString(conf, config, StandardCharsets.UTF_8);

@@ -55,6 +55,7 @@ class EmbeddedRedisTest {
                 assertThat(commands.configGet("appendonly")).containsEntry("appendonly", "yes");
                 assertThat(commands.configGet("appendfsync")).containsEntry("appendfsync", "everysec");
                 assertThat(commands.configGet("bind")).containsEntry("bind", "127.0.0.1");
+                assertThat(commands.configGet("save")).containsEntry("save", "");
             });
             assertThat(dataDir.resolve("bin")).isDirectoryContaining(p -> p.getFileName().toString().startsWith("redis-server"));
             assertThat(dataDir.resolve("redis.conf")).isRegularFile();
@@ -114,6 +115,21 @@ class EmbeddedRedisTest {
         try (var redis = EmbeddedRedis.start(dataDir, 0)) {
             assertThat(redis.port()).isPositive();
         }
+    }
+
+    @Test
+    void stopsOnSigtermEvenWhenItsDirectoryWasDeletedFirst() throws Exception {
+        var redis = EmbeddedRedis.start(dataDir, 0);
+        withRedis(redis, commands -> commands.set("k", "v"));
+        // what a test's temporary folder does when it is removed before the JVM's shutdown stops Redis
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertThat(dataDir).doesNotExist();
+        redis.close();
+        // 0: Redis ended on the SIGTERM itself; a snapshot failing in a missing directory made it refuse to exit,
+        // and close() then had to kill it (137) after waiting
+        assertThat(redis.process().exitValue()).isZero();
     }
 
     @Test
