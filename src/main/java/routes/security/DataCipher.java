@@ -53,6 +53,19 @@ public class DataCipher {
     private final Counter unknownKey;
     private final Counter unreadable;
     private final java.util.Set<String> unknownIdsSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /*
+     * One cipher and one MAC per thread, initialised again for each value: looking a transformation up among the
+     * providers costs more than the sealing of a short value, and a cipher given the key it had last time skips the
+     * key expansion. Neither object is thread-safe, hence per thread.
+     */
+    private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance(TRANSFORMATION);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is not available", e);
+        }
+    });
+    private final ThreadLocal<Mac> nameMacs;
 
     @Autowired
     public DataCipher(EncryptionProperties properties, @Value("${caravan.storage.path:./data}") String storage,
@@ -67,6 +80,15 @@ public class DataCipher {
         this.current = keys.get(currentId);
         this.nameKey = new SecretKeySpec(hmac(new SecretKeySpec(loaded.keys().get(currentId), "HmacSHA256"),
                 NAME_KEY_LABEL), "HmacSHA256");
+        this.nameMacs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(nameKey);
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is not available", e);
+            }
+        });
         this.unknownKey = failures(meters, "unknown_key");
         this.unreadable = failures(meters, "unreadable");
     }
@@ -82,7 +104,7 @@ public class DataCipher {
         byte[] iv = new byte[IV_BYTES];
         random.nextBytes(iv);
         try {
-            Cipher cipher = Cipher.getInstance(TRANSFORMATION);
+            Cipher cipher = ciphers.get();
             cipher.init(Cipher.ENCRYPT_MODE, current, new GCMParameterSpec(TAG_BITS, iv));
             cipher.updateAAD(associated(currentId, context));
             byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
@@ -125,7 +147,7 @@ public class DataCipher {
             return failed(unreadable, "a value too short to be sealed", context);
         }
         try {
-            Cipher cipher = Cipher.getInstance(TRANSFORMATION);
+            Cipher cipher = ciphers.get();
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, IV_BYTES));
             cipher.updateAAD(associated(id, context));
             byte[] plain = cipher.doFinal(in, IV_BYTES, in.length - IV_BYTES);
@@ -153,17 +175,13 @@ public class DataCipher {
      * equal names, but the name tells nothing about the parts. Names change when the current key changes.
      */
     public String keyedName(Iterable<String> parts) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(nameKey);
-            for (String part : parts) {
-                mac.update(String.valueOf(part).getBytes(StandardCharsets.UTF_8));
-                mac.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(mac.doFinal());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
+        Mac mac = nameMacs.get();
+        mac.reset();
+        for (String part : parts) {
+            mac.update(String.valueOf(part).getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
         }
+        return HexFormat.of().formatHex(mac.doFinal());
     }
 
     private static byte[] associated(String keyId, String context) {

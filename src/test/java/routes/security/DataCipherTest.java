@@ -101,6 +101,43 @@ class DataCipherTest {
     }
 
     @Test
+    void oneThreadAndManyThreadsGetTheSameResultsAfterFailuresAndWithEitherKey() throws Exception {
+        byte[] old = key();
+        String sealedWithOld = cipher("k1", old, Map.of()).seal("from before", CONTEXT);
+        DataCipher cipher = cipher("k2", key(), Map.of("k1", old));
+        String sealed = cipher.seal("ahoy", CONTEXT);
+        String prefix = "c1:k2:";
+        byte[] body = Base64.getDecoder().decode(sealed.substring(prefix.length()));
+        body[body.length - 1] ^= 1;
+        String tampered = prefix + Base64.getEncoder().withoutPadding().encodeToString(body);
+        String name = cipher.keyedName(List.of("user", "u1"));
+        // the thread's cipher fails on the tag, then opens with the old key, seals with the new, opens again
+        assertThat(cipher.open(tampered, CONTEXT)).isNull();
+        assertThat(cipher.open(sealedWithOld, CONTEXT)).isEqualTo("from before");
+        assertThat(cipher.open(cipher.seal("second", CONTEXT), CONTEXT)).isEqualTo("second");
+        assertThat(cipher.open(sealed, CONTEXT)).isEqualTo("ahoy");
+        assertThat(cipher.keyedName(List.of("user", "u1"))).isEqualTo(name);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String text = "message " + i;
+                results.add(pool.submit(() -> text.equals(cipher.open(cipher.seal(text, CONTEXT), CONTEXT))
+                        && "ahoy".equals(cipher.open(sealed, CONTEXT))
+                        && "from before".equals(cipher.open(sealedWithOld, CONTEXT))
+                        && cipher.open(tampered, CONTEXT) == null
+                        && name.equals(cipher.keyedName(List.of("user", "u1")))));
+            }
+            for (var result : results) {
+                assertThat(result.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(failures()).isEqualTo(201);
+    }
+
+    @Test
     void keyedNamesAreStablePerKeyAndTellNothing() {
         byte[] k = key();
         DataCipher cipher = cipher("k1", k, Map.of());
