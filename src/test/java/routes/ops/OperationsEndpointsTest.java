@@ -29,7 +29,9 @@ class OperationsEndpointsTest extends CaravanIntegrationTest {
         assertThat(response.body())
                 .contains("caravan_consumer_inflight{", "caravan_consumer_restarts_total{", "caravan_websocket_connections",
                         "caravan_http_pending_replies")
-                .contains("camel_exchanges_total");
+                .contains("camel_exchanges_total", "camel_route_policy_seconds_count{")
+                // per route, not per endpoint sent to as well
+                .doesNotContain("camel_exchange_event_notifier");
     }
 
     @org.springframework.beans.factory.annotation.Autowired
