@@ -36,7 +36,7 @@ public final class PriorityRules {
         Envelope envelope = exchange.getProperty(ENVELOPE, Envelope.class);
         exchange.removeProperty(ENVELOPE);
         String chosen = exchange.getMessage().getHeader(RoutingHeaders.PRIORITY, String.class);
-        exchange.getMessage().removeHeaders(RoutingHeaders.ALL);
+        RoutingHeaders.removeAll(exchange.getMessage());
         Priority priority = envelope.priority();
         if (chosen != null && !chosen.isBlank()) {
             try {

@@ -33,13 +33,23 @@ public final class RoutingHeaders {
     /** The model profile chosen; what a model routing rule sets. */
     public static final String PROFILE = "CaravanProfile";
 
-    /** All of the above, as a pattern for removing them once the rules ran. */
-    public static final String ALL = "Caravan(Channel|ChatId|ChatType|Sender|Text|Command|Intent|Mentioned|Priority"
-            + "|Profile)";
+    /** All of the above, removed by {@link #removeAll} once the rules ran. */
+    private static final java.util.List<String> ALL = java.util.List.of(CHANNEL, CHAT_ID, CHAT_TYPE, SENDER, TEXT,
+            COMMAND, INTENT, MENTIONED, PRIORITY, PROFILE);
 
     private static final Pattern COMMAND_PATTERN = Pattern.compile("^\\s*(/[A-Za-z][A-Za-z0-9_-]*)(?:@\\S+)?");
 
     private RoutingHeaders() {
+    }
+
+    /**
+     * Removes the headers above from {@code message}, by name: a pattern given to Camel's removeHeaders is compiled
+     * as a regular expression for every header of every message.
+     */
+    public static void removeAll(Message message) {
+        for (String name : ALL) {
+            message.removeHeader(name);
+        }
     }
 
     /** Sets the headers that describe {@code message} on {@code target}, and the text as the body. */

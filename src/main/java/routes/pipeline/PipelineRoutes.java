@@ -174,7 +174,7 @@ public class PipelineRoutes extends RouteBuilder {
                     .to(ModelRouter.RULES)
                 .end()
                 .process(router::afterRules)
-                .removeHeaders(RoutingHeaders.ALL)
+                .process(exchange -> RoutingHeaders.removeAll(exchange.getMessage()))
                 .setBody(exchangeProperty(PipelineConstants.INBOUND));
 
         from("direct:model-call").routeId("pipeline-model-call")
