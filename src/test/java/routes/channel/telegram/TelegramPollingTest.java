@@ -156,7 +156,14 @@ class TelegramPollingTest extends CaravanIntegrationTest {
         await().atMost(WAIT).until(() -> TELEGRAM.sent(chat).size() >= 1);
         assertThat(TELEGRAM.sent(chat)).extracting(m -> m.path("text").asText())
                 .containsExactly("echo: who polls now?");
-        assertThat(TELEGRAM.conflicts()).as("the stopping poller gave up its long poll").isEqualTo(conflictsBefore);
+        // Telegram, like the fake, holds a long poll until its timeout even when its caller went away: the stopped
+        // poller's abandoned call may still be open when the new poller's first call comes, which ends it (a 409
+        // nobody reads). At most that one overlap; a poller still running would overlap on every poll from then on.
+        int conflictsAfterHandOver = TELEGRAM.conflicts();
+        assertThat(conflictsAfterHandOver - conflictsBefore).as("overlaps at the hand-over").isLessThanOrEqualTo(1);
+        int polls = TELEGRAM.pollCount();
+        await().atMost(WAIT).until(() -> TELEGRAM.pollCount() >= polls + 3);
+        assertThat(TELEGRAM.conflicts()).as("the stopped instance polls no more").isEqualTo(conflictsAfterHandOver);
     }
 
     static int leaders(CamelContext... contexts) {
