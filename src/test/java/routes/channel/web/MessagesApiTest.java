@@ -79,6 +79,27 @@ class MessagesApiTest extends CaravanIntegrationTest {
     }
 
     @Test
+    void aClientThatSendsTheWholeOversizedBodyFirstStillReadsThe413() throws Exception {
+        // like an HTTP/1.1 client that writes its whole request before reading: the server must take the body it
+        // refuses, or closing the connection with the body unread resets it and the 413 is lost on the way
+        int size = 9 * 1024 * 1024;
+        try (var socket = new java.net.Socket("127.0.0.1", uri("/").getPort())) {
+            socket.setSoTimeout(30_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /api/v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + size + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) 'a');
+            for (int sent = 0; sent < size; sent += chunk.length) {
+                out.write(chunk, 0, Math.min(chunk.length, size - sent));
+            }
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 413").contains("\"body_too_large\"");
+        }
+    }
+
+    @Test
     void acceptHeaderNoAnswerCanMeetIs406WithJsonError() throws Exception {
         String chat = uniqueChat("rest-accept");
         HttpResponse<String> post = HTTP.send(java.net.http.HttpRequest.newBuilder(uri("/api/v1/messages"))
