@@ -78,17 +78,9 @@ public class DataCipher {
         this.currentId = loaded.currentId();
         this.currentPrefix = VERSION + ":" + currentId + ":";
         this.current = keys.get(currentId);
-        this.nameKey = new SecretKeySpec(hmac(new SecretKeySpec(loaded.keys().get(currentId), "HmacSHA256"),
-                NAME_KEY_LABEL), "HmacSHA256");
-        this.nameMacs = ThreadLocal.withInitial(() -> {
-            try {
-                Mac mac = Mac.getInstance("HmacSHA256");
-                mac.init(nameKey);
-                return mac;
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("HmacSHA256 is not available", e);
-            }
-        });
+        this.nameKey = new SecretKeySpec(hmac(new SecretKeySpec(loaded.keys().get(currentId), "HmacSHA256"))
+                .doFinal(NAME_KEY_LABEL), "HmacSHA256");
+        this.nameMacs = ThreadLocal.withInitial(() -> hmac(nameKey));
         this.unknownKey = failures(meters, "unknown_key");
         this.unreadable = failures(meters, "unreadable");
     }
@@ -188,11 +180,12 @@ public class DataCipher {
         return (VERSION + ":" + keyId + ":" + context).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] hmac(SecretKeySpec key, byte[] data) {
+    /** An HMAC-SHA256 initialised with {@code key}. */
+    private static Mac hmac(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return mac.doFinal(data);
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }
