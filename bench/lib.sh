@@ -39,6 +39,20 @@ rss_kb() { # pid: resident set of the process and its children (embedded Redis),
   echo "$total"
 }
 
+settled_rss_kb() { # pid: rss_kb once it has stopped falling (at most 10 s): after a GC that shrank the heap, the JVM
+  # gives the memory back to the system in the background, and a read right after the GC still counts it
+  local last now tries=0
+  sleep 1
+  last=$(rss_kb "$1")
+  while (( tries < 20 )); do
+    sleep 0.5
+    now=$(rss_kb "$1")
+    (( now >= last - 1024 )) && { echo "$now"; return 0; }
+    last=$now tries=$((tries + 1))
+  done
+  echo "$last"
+}
+
 # build_jar WORK: sets JAR to target/caravan-*.jar, building it when older than src/main, kamelets/ or pom.xml
 build_jar() {
   JAR=$(ls "$ROOT"/target/caravan-*.jar 2>/dev/null | grep -v -- '-original' | head -1 || true)
