@@ -5,6 +5,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.OutputStream;
 import org.apache.camel.CamelContext;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
@@ -65,7 +66,7 @@ public class EdgeGuard extends OncePerRequestFilter {
             response.flushBuffer();
             if (declared <= drainedBytes) {
                 try (var body = request.getInputStream()) {
-                    body.transferTo(java.io.OutputStream.nullOutputStream());
+                    body.transferTo(OutputStream.nullOutputStream());
                 } catch (IOException e) {
                     // the client stopped sending: nothing is left to protect
                 }

@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import routes.support.CaravanIntegrationTest;
 
@@ -70,7 +73,7 @@ class MessagesApiTest extends CaravanIntegrationTest {
                 HttpResponse.BodyHandlers.ofString());
         assertError(wrongType, 415, "unsupported_media_type");
         byte[] huge = new byte[9 * 1024 * 1024];
-        java.util.Arrays.fill(huge, (byte) 'a');
+        Arrays.fill(huge, (byte) 'a');
         HttpResponse<String> tooBig = HTTP.send(java.net.http.HttpRequest.newBuilder(uri("/api/v1/messages"))
                 .header("Content-Type", "application/json")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(huge)).build(),
@@ -83,18 +86,18 @@ class MessagesApiTest extends CaravanIntegrationTest {
         // like an HTTP/1.1 client that writes its whole request before reading: the server must take the body it
         // refuses, or closing the connection with the body unread resets it and the 413 is lost on the way
         int size = 9 * 1024 * 1024;
-        try (var socket = new java.net.Socket("127.0.0.1", uri("/").getPort())) {
+        try (var socket = new Socket("127.0.0.1", uri("/").getPort())) {
             socket.setSoTimeout(30_000);
             var out = socket.getOutputStream();
             out.write(("POST /api/v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + size + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    + "Content-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = new byte[64 * 1024];
-            java.util.Arrays.fill(chunk, (byte) 'a');
+            Arrays.fill(chunk, (byte) 'a');
             for (int sent = 0; sent < size; sent += chunk.length) {
                 out.write(chunk, 0, Math.min(chunk.length, size - sent));
             }
             out.flush();
-            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(answer).startsWith("HTTP/1.1 413").contains("\"body_too_large\"");
         }
     }
