@@ -39,7 +39,7 @@ rss_kb() { # pid: resident set of the process and its children (embedded Redis),
   echo "$total"
 }
 
-settled_rss_kb() { # pid: rss_kb once it has stopped falling (at most 10 s): after a GC that shrank the heap, the JVM
+settled_rss_kb() { # pid: rss_kb once it has stopped falling (at most 11 s): after a GC that shrank the heap, the JVM
   # gives the memory back to the system in the background, and a read right after the GC still counts it
   local last now tries=0
   sleep 1
