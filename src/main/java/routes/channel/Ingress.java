@@ -3,6 +3,7 @@ package routes.channel;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.camel.AsyncProducer;
@@ -13,6 +14,7 @@ import org.apache.camel.support.service.ServiceHelper;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
+import org.springframework.util.function.SingletonSupplier;
 import routes.envelope.Envelope;
 import routes.envelope.Ids;
 import routes.envelope.Priority;
@@ -32,13 +34,14 @@ public class Ingress implements DisposableBean {
 
     private final CamelContext camel;
     private final InstanceIdentity identity;
-    private final ObjectProvider<Tracer> tracer;
+    /* looked up once, on the first message: a lookup per message resolved the bean every time */
+    private final SingletonSupplier<Optional<Tracer>> tracer;
     private volatile AsyncProducer publisher;
 
     public Ingress(CamelContext camel, InstanceIdentity identity, ObjectProvider<Tracer> tracer) {
         this.camel = camel;
         this.identity = identity;
-        this.tracer = tracer;
+        this.tracer = SingletonSupplier.of(() -> Optional.ofNullable(tracer.getIfAvailable()));
     }
 
     /**
@@ -104,7 +107,7 @@ public class Ingress implements DisposableBean {
 
     /** The id of the current trace when tracing is on and a span is current, else a new one of the same form. */
     private String traceId() {
-        Tracer current = tracer.getIfAvailable();
+        Tracer current = tracer.obtain().orElse(null);
         Span span = current == null ? null : current.currentSpan();
         String id = span == null ? null : span.context().traceId();
         return id != null && id.length() == 32 && !id.chars().allMatch(c -> c == '0') ? id : Ids.newTraceId();

@@ -79,6 +79,7 @@ class OpenAiApiTest extends CaravanIntegrationTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        assertSecurityHeaders(response);
         List<String> data = response.body().lines().filter(l -> l.startsWith("data: "))
                 .map(l -> l.substring(6)).toList();
         assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
@@ -119,6 +120,7 @@ class OpenAiApiTest extends CaravanIntegrationTest {
                             + "[{\"role\":\"user\",\"content\":\"" + text + "\"}]}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
+            assertSecurityHeaders(r);
         }
         JsonNode sent = MODEL.requests().get(MODEL.requests().size() - 1);
         assertThat(sent.path("messages").findValuesAsText("content"))
@@ -183,6 +185,16 @@ class OpenAiApiTest extends CaravanIntegrationTest {
         HttpResponse<String> r = postJson("/v1/chat/completions", body);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
+    }
+
+    /*
+     * A completion is written when the request resumes (an asynchronous dispatch, which the security filters skip):
+     * the headers they set when the request came in are on the answer all the same.
+     */
+    private static void assertSecurityHeaders(HttpResponse<String> r) {
+        assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(r.headers().firstValue("X-Frame-Options")).contains("DENY");
+        assertThat(r.headers().firstValue("Cache-Control").orElse("")).contains("no-cache");
     }
 
     private static void assertCode(HttpResponse<String> r, int status, String code) throws Exception {
