@@ -39,6 +39,10 @@ rss_kb() { # pid: resident set of the process and its children (embedded Redis),
   echo "$total"
 }
 
+jit_compile_s() { # pid: seconds the JVM's JIT compilers have worked so far (jstat -compiler); empty when unreadable
+  jstat -compiler "$1" 2>/dev/null | awk 'NR == 2 && $4 ~ /^[0-9.]+$/ { print $4 }'
+}
+
 settled_rss_kb() { # pid: rss_kb once it has stopped falling (at most 11 s): after a GC that shrank the heap, the JVM
   # gives the memory back to the system in the background, and a read right after the GC still counts it
   local last now tries=0
