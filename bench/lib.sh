@@ -43,6 +43,18 @@ jit_compile_s() { # pid: seconds the JVM's JIT compilers have worked so far (jst
   jstat -compiler "$1" 2>/dev/null | awk 'NR == 2 && $4 ~ /^[0-9.]+$/ { print $4 }'
 }
 
+jit_delta_s() { # BEFORE AFTER: JIT seconds between two jit_compile_s reads (2 decimals); NaN when either is missing
+  if [[ -n $1 && -n $2 ]]; then awk -v a="$2" -v b="$1" 'BEGIN { printf "%.2f", a - b }'; else echo NaN; fi
+}
+
+jit_settled() { # DELTA WINDOW_S: whether the JIT compilers worked under JIT_SETTLED_S per 15 s in a window of load
+  [[ $1 != NaN ]] && awk -v j="$1" -v s="$JIT_SETTLED_S" -v w="$2" 'BEGIN { exit !(j < s * w / 15) }'
+}
+
+warmup_windows() { # TSV: each warm-up window's rate and JIT seconds (columns 2 and 3) as "rate/s, ...", for a log line
+  awk '{ printf "%s%.0f/%s", (NR > 1 ? ", " : ""), $2, $3 }' "$1"
+}
+
 settled_rss_kb() { # pid: rss_kb once it has stopped falling (at most 11 s): after a GC that shrank the heap, the JVM
   # gives the memory back to the system in the background, and a read right after the GC still counts it
   local last now tries=0
