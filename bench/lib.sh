@@ -11,6 +11,34 @@ need_pkg() { # command package: installs a Debian package when the command is mi
   $sudo apt-get update -qq >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
 }
 
+java_feature() { # [JAVA]: the Java feature release of that java (default: the one on PATH), e.g. 25; 0 when unknown
+  local v
+  v=$("${1:-java}" -version 2>&1 | sed -n 's/.* version "\([0-9]*\).*/\1/p' | head -1)
+  echo "${v:-0}"
+}
+
+use_jdk() { # [HOME]: runs the whole benchmark (Caravan through ./caravan, the fake model, the load clients, jcmd,
+  # jstat) on the JDK in HOME; without one, on the newest JDK 25 or later in /usr/lib/jvm (the runtime README
+  # recommends), else on the java on PATH
+  local home=${1:-} d v best=0
+  if [[ -z $home ]]; then
+    for d in /usr/lib/jvm/*/; do
+      [[ -x ${d}bin/java && -x ${d}bin/jstat && ! -L ${d%/} ]] || continue
+      v=$(java_feature "${d}bin/java")
+      if (( v >= 25 && v > best )); then best=$v; home=${d%/}; fi
+    done
+  fi
+  [[ -n $home ]] || return 0
+  [[ -x $home/bin/java ]] || die "no JDK in $home"
+  export JAVA_HOME=$home PATH=$home/bin:$PATH
+}
+
+jdk_flags() { # the flags ./caravan run adds on Java 25 and later (for a script that starts the jar itself)
+  if (( $(java_feature) >= 25 )); then
+    echo "-XX:+UseCompactObjectHeaders --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
+  fi
+}
+
 stop_pid() { # pid name seconds: TERM, then KILL after the seconds
   local pid=$1 name=$2 secs=$3 i
   [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
