@@ -48,14 +48,29 @@ class LauncherTest {
     }
 
     @Test
-    void theClassDataSharingArchiveIsRecordedWithTheObjectLayoutTheGatewayRunsWith() throws Exception {
+    void onJava25CdsRecordsAnAotCacheWithTheObjectLayoutTheGatewayRunsWithAndRunStartsWithIt() throws Exception {
         List<String> recording = launch("25.0.3", "cds");
-        assertThat(recording).filteredOn(call -> call.contains("-XX:ArchiveClassesAtExit="))
-                .singleElement().asString().startsWith(JAVA_25_FLAGS + " -XX:ArchiveClassesAtExit=");
+        assertThat(recording).filteredOn(call -> call.contains("-Dspring.context.exit=onRefresh"))
+                .singleElement().asString()
+                .startsWith(JAVA_25_FLAGS + " -XX:AOTCacheOutput=" + dir.resolve("app/caravan.aot") + " ");
 
         List<String> calls = launch("25.0.3", "run");
         assertThat(calls.get(calls.size() - 1))
-                .contains(JAVA_25_FLAGS + " -XX:SharedArchiveFile=" + dir.resolve("app/caravan.jsa"));
+                .contains(JAVA_25_FLAGS + " -XX:AOTCache=" + dir.resolve("app/caravan.aot") + " -Xmx300m -jar "
+                        + dir.resolve("app/caravan-test.jar"));
+    }
+
+    @Test
+    void onJava17CdsRecordsAClassDataSharingArchiveAndRunStartsWithIt() throws Exception {
+        List<String> recording = launch("17.0.15", "cds");
+        assertThat(recording).filteredOn(call -> call.contains("-Dspring.context.exit=onRefresh"))
+                .singleElement().asString()
+                .startsWith("-XX:ArchiveClassesAtExit=" + dir.resolve("app/caravan.jsa") + " ");
+
+        List<String> calls = launch("17.0.15", "run");
+        assertThat(calls.get(calls.size() - 1))
+                .contains("-XX:TrimNativeHeapInterval=10000 -XX:SharedArchiveFile=" + dir.resolve("app/caravan.jsa")
+                        + " -Xmx300m -jar " + dir.resolve("app/caravan-test.jar"));
     }
 
     /** Runs {@code ./caravan COMMAND} on a stand-in JDK of that version; returns the java command lines, in order. */
@@ -75,7 +90,7 @@ class LauncherTest {
                   esac
                   case $arg in
                     -version) echo 'openjdk version "%s" 2026-04-21 LTS' >&2 ;;
-                    -XX:ArchiveClassesAtExit=*) echo archive >"${arg#*=}" ;;
+                    -XX:ArchiveClassesAtExit=* | -XX:AOTCacheOutput=*) echo archive >"${arg#*=}" ;;
                   esac
                   previous=$arg
                 done
