@@ -52,11 +52,13 @@ class LauncherTest {
         List<String> recording = launch("25.0.3", "cds");
         assertThat(recording).filteredOn(call -> call.contains("-Dspring.context.exit=onRefresh"))
                 .singleElement().asString()
-                .startsWith(JAVA_25_FLAGS + " -XX:AOTCacheOutput=" + dir.resolve("app/caravan.aot") + " ");
+                .startsWith(JAVA_25_FLAGS + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:AOTCacheOutput="
+                        + dir.resolve("app/caravan.aot") + " ");
 
         List<String> calls = launch("25.0.3", "run");
         assertThat(calls.get(calls.size() - 1))
-                .contains(JAVA_25_FLAGS + " -XX:AOTCache=" + dir.resolve("app/caravan.aot") + " -Xmx300m -jar "
+                .contains(JAVA_25_FLAGS + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:AOTCache="
+                        + dir.resolve("app/caravan.aot") + " -Xmx300m -jar "
                         + dir.resolve("app/caravan-test.jar"));
     }
 
