@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The {@code ./caravan} launcher script itself: which JVM flags it starts the gateway with, by the Java version it
@@ -25,26 +27,16 @@ class LauncherTest {
     @TempDir
     Path dir;
 
-    @Test
-    void onJava25TheGatewayStartsWithCompactObjectHeadersAndWithoutNativeAccessWarnings() throws Exception {
-        List<String> calls = launch("25.0.3", "run");
-
-        String start = calls.get(calls.size() - 1);
-        assertThat(start)
-                .startsWith("-XX:G1PeriodicGCInterval=15000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 "
-                        + "-XX:TrimNativeHeapInterval=10000 " + JAVA_25_FLAGS + " -Xmx300m -jar ")
-                .endsWith("caravan-test.jar run");
-    }
-
-    @Test
-    void onJava17TheGatewayStartsWithoutTheJava25Flags() throws Exception {
-        List<String> calls = launch("17.0.15", "run");
-
-        String start = calls.get(calls.size() - 1);
-        assertThat(start)
-                .startsWith("-XX:G1PeriodicGCInterval=15000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 "
-                        + "-XX:TrimNativeHeapInterval=10000 -Xmx300m -jar ")
-                .doesNotContain("CompactObjectHeaders", "enable-native-access", "sun-misc-unsafe");
+    /** On Java 25 and later: compact object headers, and no native-access or Unsafe warnings at every start. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "25.0.3  | '" + JAVA_25_FLAGS + " '",
+        "17.0.15 | ''"})
+    void theGatewayStartsWithTheFlagsOfItsJavaVersion(String version, String versionFlags) throws Exception {
+        assertThat(gatewayStart(version))
+                .isEqualTo("-XX:G1PeriodicGCInterval=15000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 "
+                        + "-XX:TrimNativeHeapInterval=10000 " + versionFlags + "-Xmx300m -jar "
+                        + dir.resolve("caravan-test.jar") + " run");
     }
 
     @Test
@@ -55,8 +47,7 @@ class LauncherTest {
                 .startsWith(JAVA_25_FLAGS + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:AOTCacheOutput="
                         + dir.resolve("app/caravan.aot") + " ");
 
-        List<String> calls = launch("25.0.3", "run");
-        assertThat(calls.get(calls.size() - 1))
+        assertThat(gatewayStart("25.0.3"))
                 .contains(JAVA_25_FLAGS + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:AOTCache="
                         + dir.resolve("app/caravan.aot") + " -Xmx300m -jar "
                         + dir.resolve("app/caravan-test.jar"));
@@ -69,10 +60,15 @@ class LauncherTest {
                 .singleElement().asString()
                 .startsWith("-XX:ArchiveClassesAtExit=" + dir.resolve("app/caravan.jsa") + " ");
 
-        List<String> calls = launch("17.0.15", "run");
-        assertThat(calls.get(calls.size() - 1))
+        assertThat(gatewayStart("17.0.15"))
                 .contains("-XX:TrimNativeHeapInterval=10000 -XX:SharedArchiveFile=" + dir.resolve("app/caravan.jsa")
                         + " -Xmx300m -jar " + dir.resolve("app/caravan-test.jar"));
+    }
+
+    /** The command line {@code ./caravan run} starts the gateway with, on a stand-in JDK of that version. */
+    private String gatewayStart(String version) throws IOException, InterruptedException {
+        List<String> calls = launch(version, "run");
+        return calls.get(calls.size() - 1);
     }
 
     /** Runs {@code ./caravan COMMAND} on a stand-in JDK of that version; returns the java command lines, in order. */
