@@ -1,5 +1,6 @@
 package routes.infra;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,6 +14,7 @@ import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * JVM-wide registry of the embedded Kafka broker and Redis server, one pair per storage path.
@@ -38,6 +40,8 @@ public final class EmbeddedInfrastructure {
     private static final Map<Path, Servers> RUNNING = new LinkedHashMap<>();
     /** Weak, so contexts that were closed and dropped (as tests do by the dozen) are not kept alive here. */
     private static final Set<AutoCloseable> DEPENDENTS = Collections.newSetFromMap(new WeakHashMap<>());
+    /** Storage paths whose directory goes once their servers have stopped (see {@link #deleteAfterStopping}). */
+    private static final Set<Path> THROWAWAY = new java.util.LinkedHashSet<>();
     private static boolean shutdownHookAdded;
 
     private EmbeddedInfrastructure() {
@@ -84,14 +88,39 @@ public final class EmbeddedInfrastructure {
     }
 
     /**
-     * Stops the servers of one storage path, e.g. before a test deletes its directory. No-op if none run.
+     * Stops the servers of one storage path, e.g. before a test deletes its directory, then deletes the directory if
+     * it was marked {@linkplain #deleteAfterStopping throwaway}. No-op if none run and it is not marked.
      *
      * @param storagePath a storage path given to {@link #ensureStarted}
      */
     public static synchronized void stop(Path storagePath) {
-        Servers servers = RUNNING.remove(storagePath.toAbsolutePath().normalize());
+        Path key = storagePath.toAbsolutePath().normalize();
+        Servers servers = RUNNING.remove(key);
         if (servers != null) {
             servers.close();
+        }
+        if (THROWAWAY.remove(key)) {
+            delete(key);
+        }
+    }
+
+    /**
+     * Marks a storage path as throwaway: its whole directory is deleted once its servers have stopped, by
+     * {@link #stop} or by the shutdown hook (which deletes it even if no server ever ran for it). For a test run's
+     * temporary storage; the gateway's own storage is never marked.
+     *
+     * @param storagePath a storage path, typically a fresh temporary directory
+     */
+    public static synchronized void deleteAfterStopping(Path storagePath) {
+        addShutdownHookOnce();
+        THROWAWAY.add(storagePath.toAbsolutePath().normalize());
+    }
+
+    private static void delete(Path directory) {
+        try {
+            FileSystemUtils.deleteRecursively(directory);
+        } catch (IOException e) {
+            LOG.warn("Could not delete {}: {}", directory, e.toString());
         }
     }
 
@@ -123,6 +152,7 @@ public final class EmbeddedInfrastructure {
             dependents = new ArrayList<>(DEPENDENTS);
             DEPENDENTS.clear();
             paths = new ArrayList<>(RUNNING.keySet());
+            paths.addAll(THROWAWAY);
         }
         shutdown(dependents, paths);
     }

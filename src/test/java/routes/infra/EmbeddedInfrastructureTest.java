@@ -67,6 +67,28 @@ class EmbeddedInfrastructureTest {
         assertThat(again.redisHost()).isEqualTo(first.redisHost());
     }
 
+    @Test
+    void aThrowawayStorageIsDeletedOnceItsServersHaveStopped() throws IOException {
+        Path throwaway = java.nio.file.Files.createDirectories(storage.resolve("throwaway"));
+        java.nio.file.Files.writeString(throwaway.resolve("audit.jsonl"), "{}");
+        var endpoints = EmbeddedInfrastructure.ensureStarted(throwaway, 0, 0, 1);
+        EmbeddedInfrastructure.deleteAfterStopping(throwaway);
+        assertThat(throwaway.resolve("kafka")).isDirectory();
+
+        EmbeddedInfrastructure.stop(throwaway);
+
+        assertThat(reachable(endpoints)).isFalse();
+        assertThat(throwaway).doesNotExist();
+        assertThat(storage).isDirectory();
+    }
+
+    @Test
+    void aStorageNotMarkedThrowawayIsKept() {
+        EmbeddedInfrastructure.ensureStarted(storage, 0, 0, 1);
+        EmbeddedInfrastructure.stop(storage);
+        assertThat(storage.resolve("kafka")).isDirectory();
+    }
+
     private static boolean reachable(EmbeddedInfrastructure.Endpoints endpoints) {
         try (var socket = new Socket(endpoints.redisHost(), endpoints.redisPort())) {
             return socket.isConnected();

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
+import org.springframework.util.FileSystemUtils;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -302,18 +303,12 @@ final class ChildCaravan implements AutoCloseable {
 
     /** Deletes a directory tree, best effort (used after the processes writing into it are dead). */
     static void deleteTree(Path root) {
-        if (root == null || !Files.exists(root)) {
+        if (root == null) {
             return;
         }
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            });
-        } catch (IOException | UncheckedIOException ignored) {
+        try {
+            FileSystemUtils.deleteRecursively(root);
+        } catch (IOException ignored) {
             // best effort
         }
     }

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  */
 public final class TestInfra {
 
-    /** Storage of the embedded Kafka and Redis for this test run. */
+    /** Storage of the embedded Kafka and Redis for this test run; deleted when the run's JVM ends. */
     public static final Path STORAGE = tempDir();
 
     /** The fake OpenAI-compatible model every test context points at. */
@@ -51,7 +51,9 @@ public final class TestInfra {
 
     private static Path tempDir() {
         try {
-            return Files.createTempDirectory("caravan-test-");
+            Path dir = Files.createTempDirectory("caravan-test-");
+            routes.infra.EmbeddedInfrastructure.deleteAfterStopping(dir);
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -10,19 +10,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.springframework.util.FileSystemUtils;
+import routes.support.TestInfra;
+
 /**
  * A real MQTT 5 broker (HiveMQ Community Edition, embedded) on 127.0.0.1 and a free port, for tests. Keeps its
- * state in memory; its folders live in a temporary directory.
+ * state in memory; its folders live in the test run's storage,
+ * deleted on {@link #close} or with that storage when the JVM ends.
  */
 public final class EmbeddedMqttBroker implements AutoCloseable {
 
     private final EmbeddedHiveMQ hivemq;
     private final int port;
+    private final Path home;
 
     public EmbeddedMqttBroker() {
         try {
             port = freePort();
-            Path home = Files.createTempDirectory("caravan-mqtt-broker-");
+            home = Files.createTempDirectory(TestInfra.STORAGE, "mqtt-broker-");
             Path conf = Files.createDirectories(home.resolve("conf"));
             Files.writeString(conf.resolve("config.xml"), """
                     <?xml version="1.0"?>
@@ -71,6 +76,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
         try {
             hivemq.stop().get(30, TimeUnit.SECONDS);
             hivemq.close();
+            FileSystemUtils.deleteRecursively(home);
         } catch (Exception e) {
             // the JVM is ending anyway
         }
