@@ -1,10 +1,7 @@
 package routes.pipeline;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,12 +24,6 @@ import routes.security.DataCipher;
  *
  * <p>Each append also lists the chat under its sender ({@code caravan:user-chats:<channel>:<senderId>}, a set that
  * expires with the history), so everything of one sender can be found and erased.
- *
- * <p>Every message reads its conversation's whole history, up to {@code 2 × max-turns} entries, and most of them were
- * read for the message before. The entries this instance decrypted or wrote are kept, decrypted, in a bounded cache
- * ({@code caravan.session.cache-size}) under their Redis key and ciphertext: an entry only ever reads as what it
- * was sealed from, so a cached one needs no decrypting and parsing again, and one that left Redis (trimmed, expired,
- * erased) is never asked for again and ages out.
  */
 @Component
 public class SessionStore {
@@ -48,33 +39,14 @@ public class SessionStore {
             return #ARGV - 1
             """, Long.class);
 
-    /** How long a cached entry stays after it was last read. */
-    private static final Duration CACHED_FOR = Duration.ofMinutes(10);
-
     private final StringRedisTemplate redis;
     private final SessionProperties properties;
     private final DataCipher cipher;
-    /** Decrypted entries by Redis key and ciphertext; null when {@code caravan.session.cache-size} is 0. */
-    private final Cache<Sealed, Turn> opened;
 
     public SessionStore(StringRedisTemplate redis, SessionProperties properties, DataCipher cipher) {
         this.redis = redis;
         this.properties = properties;
         this.cipher = cipher;
-        long bytes = properties.getCacheSize().toBytes();
-        this.opened = bytes <= 0 ? null : Caffeine.newBuilder()
-                .maximumWeight(bytes)
-                .weigher((Sealed entry, Turn turn) -> entry.weight(turn))
-                .expireAfterAccess(CACHED_FOR)
-                .build();
-    }
-
-    /** An entry as stored: the list it is in (its encryption context) and its ciphertext. */
-    private record Sealed(String key, String value) {
-        /** Roughly the bytes the cache holds for this entry: two strings, the turn's text and the objects. */
-        int weight(Turn turn) {
-            return 160 + value.length() + (turn.text() == null ? 0 : 2 * turn.text().length());
-        }
     }
 
     /** A loaded history that remembers whether some entries were written with a retired key. */
@@ -93,37 +65,19 @@ public class SessionStore {
         Loaded turns = new Loaded(raw == null ? 0 : raw.size());
         if (raw != null) {
             for (String sealed : raw) {
-                Turn turn = opened == null ? null : opened.getIfPresent(new Sealed(key, sealed));
-                if (turn == null) {
-                    turn = open(key, sealed);
-                    if (turn == null) {
-                        continue; // unreadable entries are dropped rather than failing the conversation
-                    }
-                    remember(key, sealed, turn);
+                String json = cipher.open(sealed, key);
+                if (json == null) {
+                    continue;
                 }
                 turns.stale |= !cipher.isCurrent(sealed);
-                turns.add(turn);
+                try {
+                    turns.add(EnvelopeCodec.mapper().readValue(json, Turn.class));
+                } catch (JsonProcessingException e) {
+                    // an unreadable entry is dropped rather than failing the conversation
+                }
             }
         }
         return turns;
-    }
-
-    private Turn open(String key, String sealed) {
-        String json = cipher.open(sealed, key);
-        if (json == null) {
-            return null;
-        }
-        try {
-            return EnvelopeCodec.mapper().readValue(json, Turn.class);
-        } catch (JsonProcessingException e) {
-            return null;
-        }
-    }
-
-    private void remember(String key, String sealed, Turn turn) {
-        if (opened != null) {
-            opened.put(new Sealed(key, sealed), turn);
-        }
     }
 
     /**
@@ -150,9 +104,6 @@ public class SessionStore {
             }
             entries.add(u);
             entries.add(a);
-            for (int i = 0; i < known.size(); i++) {
-                remember(key, entries.get(i), known.get(i));
-            }
             List<Object> args = new ArrayList<>();
             args.add(String.valueOf(ttl));
             args.addAll(entries.subList(Math.max(0, entries.size() - keep), entries.size()));
@@ -172,18 +123,11 @@ public class SessionStore {
             }
             return null;
         });
-        remember(key, u, user);
-        remember(key, a, assistant);
     }
 
     /** Forgets a conversation; true when there was a history. */
     public boolean clear(String channel, String chatId) {
-        String key = key(channel, chatId);
-        boolean had = Boolean.TRUE.equals(redis.delete(key));
-        if (opened != null) {
-            opened.asMap().keySet().removeIf(entry -> entry.key().equals(key));
-        }
-        return had;
+        return Boolean.TRUE.equals(redis.delete(key(channel, chatId)));
     }
 
     /** The chats in which {@code senderId} wrote, as far as their histories are kept. */
