@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +42,7 @@ public final class EmbeddedInfrastructure {
     /** Weak, so contexts that were closed and dropped (as tests do by the dozen) are not kept alive here. */
     private static final Set<AutoCloseable> DEPENDENTS = Collections.newSetFromMap(new WeakHashMap<>());
     /** Storage paths whose directory goes once their servers have stopped (see {@link #deleteAfterStopping}). */
-    private static final Set<Path> THROWAWAY = new java.util.LinkedHashSet<>();
+    private static final Set<Path> THROWAWAY = new LinkedHashSet<>();
     private static boolean shutdownHookAdded;
 
     private EmbeddedInfrastructure() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,8 +70,8 @@ class EmbeddedInfrastructureTest {
 
     @Test
     void aThrowawayStorageIsDeletedOnceItsServersHaveStopped() throws IOException {
-        Path throwaway = java.nio.file.Files.createDirectories(storage.resolve("throwaway"));
-        java.nio.file.Files.writeString(throwaway.resolve("audit.jsonl"), "{}");
+        Path throwaway = Files.createDirectories(storage.resolve("throwaway"));
+        Files.writeString(throwaway.resolve("audit.jsonl"), "{}");
         var endpoints = EmbeddedInfrastructure.ensureStarted(throwaway, 0, 0, 1);
         EmbeddedInfrastructure.deleteAfterStopping(throwaway);
         assertThat(throwaway.resolve("kafka")).isDirectory();

@@ -21,8 +21,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
-import org.springframework.util.FileSystemUtils;
 import org.awaitility.core.ConditionTimeoutException;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * A Caravan gateway run as a separate operating-system process ({@code java -cp <test classpath>

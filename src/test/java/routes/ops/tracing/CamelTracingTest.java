@@ -3,6 +3,7 @@ package routes.ops.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
 import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
 import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
@@ -10,6 +11,7 @@ import io.micrometer.tracing.otel.bridge.OtelBaggageManager;
 import io.micrometer.tracing.otel.bridge.OtelCurrentTraceContext;
 import io.micrometer.tracing.otel.bridge.OtelPropagator;
 import io.micrometer.tracing.otel.bridge.OtelTracer;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -69,9 +71,10 @@ class CamelTracingTest {
     }
 
     private void run(boolean exporter) throws Exception {
+        registerTracing(exporter);
         camel = new DefaultCamelContext();
-        new CamelTracing().camelTracer(camel, tracing(exporter).getBeanProvider(io.micrometer.tracing.Tracer.class),
-                provider(DefaultTracingObservationHandler.class), provider(PropagatingSenderTracingObservationHandler.class),
+        new CamelTracing().camelTracer(camel, provider(Tracer.class), provider(DefaultTracingObservationHandler.class),
+                provider(PropagatingSenderTracingObservationHandler.class),
                 provider(PropagatingReceiverTracingObservationHandler.class), provider(SpanExporter.class));
         camel.addRoutes(new RouteBuilder() {
             @Override
@@ -91,14 +94,13 @@ class CamelTracingTest {
 
     // ------------------------------------------------------------------ the tracing Spring Boot would set up
 
-    private static final io.opentelemetry.api.common.AttributeKey<String> URI =
-            io.opentelemetry.api.common.AttributeKey.stringKey("camel.uri");
-    private static final io.opentelemetry.api.common.AttributeKey<String> ROUTE_ID =
-            io.opentelemetry.api.common.AttributeKey.stringKey("camel.route.id");
+    private static final AttributeKey<String> URI = AttributeKey.stringKey("camel.uri");
+    private static final AttributeKey<String> ROUTE_ID = AttributeKey.stringKey("camel.route.id");
 
     private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
 
-    private StaticListableBeanFactory tracing(boolean exporter) {
+    /** The beans of Spring Boot's tracing set-up, on the test's SDK; an exporter among them if asked for. */
+    private void registerTracing(boolean exporter) {
         OtelCurrentTraceContext context = new OtelCurrentTraceContext();
         io.opentelemetry.api.trace.Tracer otel = sdk.get("caravan-test");
         OtelTracer tracer = new OtelTracer(otel, context, event -> { },
@@ -112,7 +114,6 @@ class CamelTracingTest {
         if (exporter) {
             beans.addBean("exporter", new Collecting(new CopyOnWriteArrayList<>()));
         }
-        return beans;
     }
 
     @SuppressWarnings("unchecked")

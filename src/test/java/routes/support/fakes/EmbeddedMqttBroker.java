@@ -15,8 +15,8 @@ import routes.support.TestInfra;
 
 /**
  * A real MQTT 5 broker (HiveMQ Community Edition, embedded) on 127.0.0.1 and a free port, for tests. Keeps its
- * state in memory; its folders live in the test run's storage,
- * deleted on {@link #close} or with that storage when the JVM ends.
+ * state in memory; its folders live in the test run's storage, deleted on {@link #close} or with that storage when
+ * the JVM ends.
  */
 public final class EmbeddedMqttBroker implements AutoCloseable {
 
