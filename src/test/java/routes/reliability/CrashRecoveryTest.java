@@ -13,6 +13,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,6 +63,7 @@ class CrashRecoveryTest {
     private static final Duration MODEL_DELAY = Duration.ofMillis(400);
     private static final Duration START = Duration.ofSeconds(180);
     private static final String OUTBOUND = "caravan.outbound.rest";
+    private static final String TELEGRAM_OUTBOUND = "caravan.outbound.telegram";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(2))
@@ -79,6 +81,7 @@ class CrashRecoveryTest {
     private KafkaProbe kafka;
     private RedisClient redisClient;
     private ReplyWatcher watcher;
+    private boolean keepStorage;
 
     @AfterEach
     void cleanUp() {
@@ -100,7 +103,9 @@ class CrashRecoveryTest {
         if (telegram != null) {
             telegram.close();
         }
-        ChildCaravan.deleteTree(storage);
+        if (!keepStorage) {
+            ChildCaravan.deleteTree(storage);
+        }
     }
 
     @Test
@@ -259,6 +264,7 @@ class CrashRecoveryTest {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError("Telegram chats not fully answered within 90 s of the last restart: "
                     + telegramPlan.keySet().stream().map(chat -> chat + "=" + telegram.shown(chat).size()).toList()
+                    + "\n" + diagnoseTelegram(telegramPlan, kafkaPort, redisPort)
                     + "\nchild log " + caravan.log() + ", tail:\n" + caravan.logTail(40), e);
         }
 
@@ -384,6 +390,69 @@ class CrashRecoveryTest {
         assertThat(repliesByMessage.keySet()).as("reply records on " + OUTBOUND)
                 .containsExactlyInAnyOrderElementsOf(accepted.keySet());
         assertThat(outOfOrder).as("chats whose replies are not in send order").isEmpty();
+    }
+
+    /**
+     * What became of the Telegram chats that are short of replies, to tell a late reply from a lost one: for each
+     * such chat the texts shown, every sendMessage attempt, the reply records on its outbound topic and whether their
+     * delivery marks exist, then the consumer groups' progress; then it waits up to two more minutes and says which
+     * replies came after all. The crash storage is kept (its path is printed) for a closer look.
+     */
+    private String diagnoseTelegram(Map<String, List<String>> plan, int kafkaPort, int redisPort) {
+        StringBuilder out = new StringBuilder("storage kept for inspection: ").append(storage).append('\n');
+        keepStorage = true;
+        List<String> short_ = plan.keySet().stream().filter(chat -> telegram.shown(chat).size() < PER_CHAT).toList();
+        try (KafkaProbe probe = new KafkaProbe("127.0.0.1:" + kafkaPort);
+                RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redisPort));
+                StatefulRedisConnection<String, String> redis = client.connect()) {
+            List<ConsumerRecord<String, byte[]>> replies = probe.readAll(TELEGRAM_OUTBOUND, Duration.ofSeconds(30));
+            for (String chat : short_) {
+                out.append("chat ").append(chat).append(": shown ").append(telegram.shown(chat)).append('\n');
+                for (var call : telegram.sendAttempts(chat)) {
+                    out.append("  sendMessage at ").append(call.at()).append(" -> ").append(call.status())
+                            .append(' ').append(call.params().path("text").asText()).append('\n');
+                }
+                for (var record : replies) {
+                    Envelope reply = EnvelopeCodec.decode(record.value());
+                    if (chat.equals(reply.chatId())) {
+                        String mark = "caravan:delivered:" + routes.security.Pseudonyms.of(reply.dedupeKey());
+                        String piece = "caravan:delivered:" + routes.security.Pseudonyms.of(reply.dedupeKey() + "#0");
+                        out.append("  reply record p").append(record.partition()).append('@').append(record.offset())
+                                .append(" at ").append(java.time.Instant.ofEpochMilli(record.timestamp()))
+                                .append(" for ").append(reply.inReplyTo()).append(": '").append(reply.text())
+                                .append("', delivery marks: reply ")
+                                .append(redis.sync().exists(mark) == 1 ? "set" : "absent")
+                                .append(", first piece ").append(redis.sync().exists(piece) == 1 ? "set" : "absent")
+                                .append('\n');
+                    }
+                }
+            }
+            for (var dead : probe.readAll("caravan.dlq", Duration.ofSeconds(30))) {
+                var reason = dead.headers().lastHeader("caravan-dlq-reason");
+                var route = dead.headers().lastHeader("caravan-dlq-route");
+                out.append("dead letter p").append(dead.partition()).append('@').append(dead.offset())
+                        .append(" key ").append(dead.key()).append(" from route ")
+                        .append(route == null ? "?" : new String(route.value(), StandardCharsets.UTF_8))
+                        .append(": ").append(reason == null ? "?" : new String(reason.value(), StandardCharsets.UTF_8))
+                        .append('\n');
+            }
+            out.append(probe.behind("caravan-pipeline", "caravan.inbound")).append('\n')
+                    .append(probe.behind("caravan-egress", TELEGRAM_OUTBOUND)).append('\n');
+        } catch (RuntimeException e) {
+            out.append("could not look into Kafka or Redis: ").append(e).append('\n');
+        }
+        long begin = System.nanoTime();
+        try {
+            await("late Telegram replies").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> short_.stream().allMatch(chat -> telegram.shown(chat).size() >= PER_CHAT));
+            out.append("every missing reply came after all, ").append(millisSince(begin))
+                    .append(" ms later: late, not lost\n");
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            out.append("still missing two minutes later: ")
+                    .append(short_.stream().map(chat -> chat + "=" + telegram.shown(chat).size()).toList())
+                    .append('\n');
+        }
+        return out.toString();
     }
 
     private static String body(Sent message) {
