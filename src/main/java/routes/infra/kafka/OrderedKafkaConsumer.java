@@ -21,8 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -33,7 +31,9 @@ import reactor.core.publisher.Mono;
  * <p>Each record becomes an exchange whose body is the record's bytes. The record counts as done when the route's
  * exchange completes without an unhandled exception; only then may its offset be committed. A failed record is
  * retried by the Parallel Consumer after {@code retryDelayMs}, so routes bound their own retries and dead-letter
- * what they cannot process, as every Caravan route does.
+ * what they cannot process, as every Caravan route does. A partition taken over (start-up, rebalance) resumes at
+ * its committed offset: records finished above it come again and are dropped downstream as duplicates
+ * ({@link CommittedOffsetConsumer} says why).
  */
 public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.camel.Suspendable {
 
@@ -137,8 +137,8 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
         if (endpoint.getGroupInstanceId() != null && !endpoint.getGroupInstanceId().isBlank()) {
             props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, endpoint.getGroupInstanceId());
         }
-        KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer());
+        // resumes at the committed offset, never trusting the Parallel Consumer's map of what was finished above it
+        KafkaConsumer<String, byte[]> kafka = new CommittedOffsetConsumer(props);
         var options = ParallelConsumerOptions.<String, byte[]>builder()
                 .consumer(kafka)
                 .ordering(ProcessingOrder.KEY)

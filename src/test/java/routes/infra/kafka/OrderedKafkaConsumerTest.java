@@ -3,17 +3,22 @@ package routes.infra.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.confluent.parallelconsumer.offsets.OffsetMapCodecManager;
+import io.confluent.parallelconsumer.offsets.OffsetSimultaneousEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncCallback;
@@ -24,9 +29,11 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -257,5 +264,121 @@ class OrderedKafkaConsumerTest {
         });
         await().atMost(Duration.ofSeconds(40)).until(() -> secondRun.contains("hang-b"));
         assertThat(secondRun).doesNotContain("done-a");
+    }
+
+    @Test
+    void aPartitionTakenOverResumesAtItsCommittedOffsetWhateverTheOffsetMapClaims() throws Exception {
+        String topic = newTopic();
+        String group = "g-" + topic;
+        int partition = -1;
+        for (int i = 0; i < 6; i++) {
+            partition = producer.send(new ProducerRecord<>(topic, "k", ("m" + i).getBytes(StandardCharsets.UTF_8)))
+                    .get().partition();
+        }
+        // a commit the Parallel Consumer can leave behind when records complete while it commits: offset 2, with an
+        // offset map (its own encoding) that calls 3, 4 and 5 finished although no consumer ever processed them
+        byte[] map = new OffsetSimultaneousEncoder(2, 5, new TreeSet<>(Set.of(2L))).invoke().packSmallest();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
+            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, partition),
+                    new OffsetAndMetadata(2, Base64.getEncoder().encodeToString(map)))).all().get(30, TimeUnit.SECONDS);
+        }
+
+        List<String> seen = new CopyOnWriteArrayList<>();
+        camel = start(topic, group, 10, new AsyncProcessorSupport() {
+            @Override
+            public boolean process(Exchange exchange, AsyncCallback callback) {
+                seen.add(exchange.getMessage().getBody(String.class));
+                callback.done(true);
+                return true;
+            }
+        });
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(seen)
+                .as("every record from the committed offset on, in order").containsExactly("m2", "m3", "m4", "m5"));
+    }
+
+    /**
+     * A crash leaves the group with whatever commit came last. While records finish far out of offset order, the
+     * commits are sampled; the one kept is, if any, a commit whose offset map calls a record finished that was not
+     * (the Parallel Consumer writes such maps), else the last one. After the consumer stops, the group is set back
+     * to that commit, as if the process had died right after writing it, and a new consumer must process every record
+     * that was not finished at that moment.
+     */
+    @Test
+    void aCrashAtAnyCommitLosesNoRecordEvenWhenItsOffsetMapIsWrong() throws Exception {
+        String topic = newTopic();
+        String group = "g-" + topic;
+        int records = 20_000;
+        for (int i = 0; i < records; i++) {
+            producer.send(new ProducerRecord<>(topic, "k" + i % 2000, ("r" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.flush();
+        // many keys in flight, each record finishing after a random delay: the highest finished offset keeps jumping
+        // ahead of unfinished records while offsets are committed
+        Set<String> finished = ConcurrentHashMap.newKeySet();
+        AsyncProcessorSupport outOfOrder = new AsyncProcessorSupport() {
+            @Override
+            public boolean process(Exchange exchange, AsyncCallback callback) {
+                String position = exchange.getMessage().getHeader(OrderedKafkaConstants.PARTITION) + "@"
+                        + exchange.getMessage().getHeader(OrderedKafkaConstants.OFFSET);
+                TIMER.schedule(() -> {
+                    finished.add(position);
+                    callback.done(false);
+                }, ThreadLocalRandom.current().nextInt(40), TimeUnit.MILLISECONDS);
+                return false;
+            }
+        };
+        camel = start(topic, group, 2000, outOfOrder);
+        Map<TopicPartition, OffsetAndMetadata> crashCommit = Map.of();
+        Set<String> finishedAtCrash = Set.of();
+        int wrongClaims = 0;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
+            while (finished.size() < records / 2 && wrongClaims == 0) {
+                Map<TopicPartition, OffsetAndMetadata> commit = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                Set<String> finishedNow = Set.copyOf(finished);
+                if (!commit.isEmpty()) {
+                    crashCommit = commit;
+                    finishedAtCrash = finishedNow;
+                    wrongClaims = claimedButUnfinished(commit, finishedNow);
+                }
+            }
+        }
+        camel.close();
+        camel = null;
+        assertThat(crashCommit).as("a commit to crash after").isNotEmpty();
+        System.out.printf("[OrderedKafkaConsumerTest] crash after a commit whose offset maps call %d unfinished records"
+                + " finished; %d of %d records finished by then%n", wrongClaims, finishedAtCrash.size(), records);
+
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
+            admin.alterConsumerGroupOffsets(group, crashCommit).all().get(30, TimeUnit.SECONDS);
+        }
+        finished.clear();
+        camel = start(topic, group, 2000, outOfOrder);
+        Set<String> atCrash = finishedAtCrash;
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(records - atCrash.size() - finished.stream().filter(p -> !atCrash.contains(p)).count())
+                        .as("records unfinished at the crash and never processed after it").isZero());
+    }
+
+    /** How many records the offset maps of {@code commit} (decoded as the Parallel Consumer does) wrongly call done. */
+    private static int claimedButUnfinished(Map<TopicPartition, OffsetAndMetadata> commit, Set<String> finished)
+            throws Exception {
+        int wrong = 0;
+        for (var entry : commit.entrySet()) {
+            OffsetAndMetadata committed = entry.getValue();
+            if (committed == null || committed.metadata() == null || committed.metadata().isEmpty()) {
+                continue;
+            }
+            var map = OffsetMapCodecManager.deserialiseIncompleteOffsetMapFromBase64(committed.offset(),
+                    committed.metadata());
+            long highest = map.getHighestSeenOffset().orElse(committed.offset() - 1);
+            for (long offset = committed.offset(); offset <= highest; offset++) {
+                if (!map.getIncompleteOffsets().contains(offset)
+                        && !finished.contains(entry.getKey().partition() + "@" + offset)) {
+                    wrong++;
+                }
+            }
+        }
+        return wrong;
     }
 }
