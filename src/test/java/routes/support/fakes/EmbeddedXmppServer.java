@@ -18,6 +18,7 @@ import org.apache.vysper.xmpp.modules.extension.xep0045_muc.MUCModule;
 import org.apache.vysper.xmpp.modules.extension.xep0045_muc.model.Conference;
 import org.apache.vysper.xmpp.server.XMPPServer;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.SmackException;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 
@@ -100,12 +101,23 @@ public final class EmbeddedXmppServer implements AutoCloseable {
 
     /** A logged-in client of {@code localpart}, as a person's chat app would be. */
     public XMPPTCPConnection login(String localpart, String resource) throws Exception {
-        XMPPTCPConnection connection = new XMPPTCPConnection(builder()
-                .setUsernameAndPassword(localpart, PASSWORD)
-                .setResource(resource)
-                .build());
-        connection.connect().login();
-        return connection;
+        // now and then the client's parser meets the server's restarted stream (after STARTTLS or SASL) before it
+        // was reset for it, and the login fails on an XML declaration mid-stream; a person's client connects again
+        for (int attempt = 1; ; attempt++) {
+            XMPPTCPConnection connection = new XMPPTCPConnection(builder()
+                    .setUsernameAndPassword(localpart, PASSWORD)
+                    .setResource(resource)
+                    .build());
+            try {
+                connection.connect().login();
+                return connection;
+            } catch (SmackException e) {
+                connection.instantShutdown();
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Connection settings for this server that trust its certificate; the account is given at login. */
