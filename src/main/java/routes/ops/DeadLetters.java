@@ -114,7 +114,8 @@ public class DeadLetters {
                 .toList();
     }
 
-    private static Entry entry(ConsumerRecord<String, byte[]> r) {
+    /** What a record of the dead-letter topic says of itself: its position, its headers, the message it holds. */
+    public static Entry entry(ConsumerRecord<String, byte[]> r) {
         String id = null;
         String channel = null;
         String chat = null;

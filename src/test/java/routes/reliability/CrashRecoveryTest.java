@@ -13,7 +13,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,12 +30,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
+import routes.ops.DeadLetters;
+import routes.security.Pseudonyms;
 import routes.support.FakeOpenAiServer;
 import routes.support.fakes.FakeTelegramServer;
 
@@ -354,8 +356,7 @@ class CrashRecoveryTest {
             } while (!cursor.isFinished());
         }
         List<String> undelivered = accepted.values().stream()
-                .filter(m -> !deliveredKeys.contains("caravan:delivered:"
-                        + routes.security.Pseudonyms.of("rest:" + m.chatId() + ":" + m.id() + ":reply")))
+                .filter(m -> !deliveredKeys.contains(deliveryMark("rest:" + m.chatId() + ":" + m.id() + ":reply")))
                 .map(Sent::id).sorted().toList();
 
         // how long after its first reply record reached Kafka a reply became visible through GET (within the
@@ -447,46 +448,29 @@ class CrashRecoveryTest {
         try (KafkaProbe probe = new KafkaProbe("127.0.0.1:" + kafkaPort);
                 RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redisPort));
                 StatefulRedisConnection<String, String> redis = client.connect()) {
-            List<ConsumerRecord<String, byte[]>> inbound = probe.readAll("caravan.inbound", Duration.ofSeconds(30));
-            List<ConsumerRecord<String, byte[]>> replies = probe.readAll(TELEGRAM_OUTBOUND, Duration.ofSeconds(30));
+            Map<String, List<String>> inbound = byChat(probe.readAll("caravan.inbound", Duration.ofSeconds(30)), chats,
+                    (record, message) -> "  inbound " + position(record) + " id " + message.id() + ": '"
+                            + message.text() + "'");
+            Map<String, List<String>> replies = byChat(probe.readAll(TELEGRAM_OUTBOUND, Duration.ofSeconds(30)), chats,
+                    (record, reply) -> "  reply record " + position(record) + " id " + reply.id() + " for "
+                            + reply.inReplyTo() + ": '" + reply.text() + "', delivery marks: reply "
+                            + (redis.sync().exists(deliveryMark(reply.dedupeKey())) == 1 ? "set" : "absent")
+                            + ", first piece "
+                            + (redis.sync().exists(deliveryMark(reply.dedupeKey() + "#0")) == 1 ? "set" : "absent"));
             for (String chat : chats) {
                 out.append("chat ").append(chat).append(": shown ").append(telegram.shown(chat)).append('\n');
                 for (var call : telegram.sendAttempts(chat)) {
                     out.append("  sendMessage at ").append(call.at()).append(" -> ").append(call.status())
                             .append(' ').append(call.params().path("text").asText()).append('\n');
                 }
-                for (var record : inbound) {
-                    Envelope message = EnvelopeCodec.decode(record.value());
-                    if (chat.equals(message.chatId())) {
-                        out.append("  inbound p").append(record.partition()).append('@').append(record.offset())
-                                .append(" at ").append(java.time.Instant.ofEpochMilli(record.timestamp()))
-                                .append(" id ").append(message.id()).append(": '").append(message.text())
-                                .append("'\n");
-                    }
-                }
-                for (var record : replies) {
-                    Envelope reply = EnvelopeCodec.decode(record.value());
-                    if (chat.equals(reply.chatId())) {
-                        String mark = "caravan:delivered:" + routes.security.Pseudonyms.of(reply.dedupeKey());
-                        String piece = "caravan:delivered:" + routes.security.Pseudonyms.of(reply.dedupeKey() + "#0");
-                        out.append("  reply record p").append(record.partition()).append('@').append(record.offset())
-                                .append(" at ").append(java.time.Instant.ofEpochMilli(record.timestamp()))
-                                .append(" id ").append(reply.id()).append(" for ").append(reply.inReplyTo())
-                                .append(": '").append(reply.text()).append("', delivery marks: reply ")
-                                .append(redis.sync().exists(mark) == 1 ? "set" : "absent")
-                                .append(", first piece ").append(redis.sync().exists(piece) == 1 ? "set" : "absent")
-                                .append('\n');
-                    }
-                }
+                inbound.getOrDefault(chat, List.of()).forEach(line -> out.append(line).append('\n'));
+                replies.getOrDefault(chat, List.of()).forEach(line -> out.append(line).append('\n'));
             }
             for (var dead : probe.readAll("caravan.dlq", Duration.ofSeconds(30))) {
-                var reason = dead.headers().lastHeader("caravan-dlq-reason");
-                var route = dead.headers().lastHeader("caravan-dlq-route");
-                out.append("dead letter p").append(dead.partition()).append('@').append(dead.offset())
-                        .append(" key ").append(dead.key()).append(" from route ")
-                        .append(route == null ? "?" : new String(route.value(), StandardCharsets.UTF_8))
-                        .append(": ").append(reason == null ? "?" : new String(reason.value(), StandardCharsets.UTF_8))
-                        .append('\n');
+                DeadLetters.Entry entry = DeadLetters.entry(dead);
+                out.append("dead letter p").append(entry.partition()).append('@').append(entry.offset())
+                        .append(" key ").append(entry.key()).append(" from route ").append(entry.route())
+                        .append(": ").append(entry.reason()).append('\n');
             }
             out.append(probe.behind("caravan-pipeline", "caravan.inbound")).append('\n')
                     .append(probe.behind("caravan-egress", TELEGRAM_OUTBOUND)).append('\n');
@@ -494,6 +478,29 @@ class CrashRecoveryTest {
             out.append("could not look into Kafka or Redis: ").append(e).append('\n');
         }
         return out.toString();
+    }
+
+    /** The records of {@code records} that belong to {@code chats}, each decoded once and described by {@code line}. */
+    private static Map<String, List<String>> byChat(List<ConsumerRecord<String, byte[]>> records, List<String> chats,
+            BiFunction<ConsumerRecord<String, byte[]>, Envelope, String> line) {
+        Map<String, List<String>> lines = new LinkedHashMap<>();
+        for (var record : records) {
+            Envelope envelope = EnvelopeCodec.decode(record.value());
+            if (!chats.contains(envelope.chatId())) {
+                continue;
+            }
+            lines.computeIfAbsent(envelope.chatId(), k -> new ArrayList<>()).add(line.apply(record, envelope));
+        }
+        return lines;
+    }
+
+    private static String position(ConsumerRecord<?, ?> record) {
+        return "p" + record.partition() + "@" + record.offset() + " at " + Instant.ofEpochMilli(record.timestamp());
+    }
+
+    /** The Redis key that marks a reply (or one piece of it) delivered, as the delivery repository writes it. */
+    private static String deliveryMark(String dedupeKey) {
+        return "caravan:delivered:" + Pseudonyms.of(dedupeKey);
     }
 
     private static String body(Sent message) {

@@ -7,7 +7,10 @@ import io.confluent.parallelconsumer.offsets.OffsetMapCodecManager;
 import io.confluent.parallelconsumer.offsets.OffsetSimultaneousEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -17,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +37,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -46,6 +51,8 @@ import routes.support.TestInfra;
 /** The ordered-kafka component on a real embedded broker: key order, concurrency across keys, back-pressure. */
 class OrderedKafkaConsumerTest {
 
+    /** Partitions of every topic a test makes. */
+    private static final int PARTITIONS = 4;
     private static String brokers;
     private static KafkaProducer<String, byte[]> producer;
     private static final ScheduledExecutorService TIMER = Executors.newScheduledThreadPool(2);
@@ -77,7 +84,7 @@ class OrderedKafkaConsumerTest {
     private static String newTopic() throws Exception {
         String topic = "test-ordered-" + UUID.randomUUID().toString().substring(0, 8);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
-            admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
         return topic;
     }
@@ -105,6 +112,18 @@ class OrderedKafkaConsumerTest {
         });
         context.start();
         return context;
+    }
+
+    /** Adds each exchange's body to {@code bodies} and completes it at once. */
+    private static AsyncProcessorSupport collectingBodies(List<String> bodies) {
+        return new AsyncProcessorSupport() {
+            @Override
+            public boolean process(Exchange exchange, AsyncCallback callback) {
+                bodies.add(exchange.getMessage().getBody(String.class));
+                callback.done(true);
+                return true;
+            }
+        };
     }
 
     /** Completes each exchange after a delay, without holding a thread meanwhile; records completion order. */
@@ -254,14 +273,7 @@ class OrderedKafkaConsumerTest {
         camel = null;
 
         List<String> secondRun = new CopyOnWriteArrayList<>();
-        camel = start(topic, group, 100, new AsyncProcessorSupport() {
-            @Override
-            public boolean process(Exchange exchange, AsyncCallback callback) {
-                secondRun.add(exchange.getMessage().getBody(String.class));
-                callback.done(true);
-                return true;
-            }
-        });
+        camel = start(topic, group, 100, collectingBodies(secondRun));
         await().atMost(Duration.ofSeconds(40)).until(() -> secondRun.contains("hang-b"));
         assertThat(secondRun).doesNotContain("done-a");
     }
@@ -284,14 +296,7 @@ class OrderedKafkaConsumerTest {
         }
 
         List<String> seen = new CopyOnWriteArrayList<>();
-        camel = start(topic, group, 10, new AsyncProcessorSupport() {
-            @Override
-            public boolean process(Exchange exchange, AsyncCallback callback) {
-                seen.add(exchange.getMessage().getBody(String.class));
-                callback.done(true);
-                return true;
-            }
-        });
+        camel = start(topic, group, 10, collectingBodies(seen));
         await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(seen)
                 .as("every record from the committed offset on, in order").containsExactly("m2", "m3", "m4", "m5"));
     }
@@ -309,19 +314,19 @@ class OrderedKafkaConsumerTest {
         String group = "g-" + topic;
         int records = 20_000;
         // one record per partition first, each awaited: every partition has its leader before the burst
-        for (int partition = 0; partition < 4; partition++) {
+        for (int partition = 0; partition < PARTITIONS; partition++) {
             producer.send(new ProducerRecord<>(topic, partition, "warm-up", new byte[0])).get(60, TimeUnit.SECONDS);
         }
-        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
-                new java.util.ArrayList<>();
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (int i = 0; i < records; i++) {
             sent.add(producer.send(new ProducerRecord<>(topic, "k" + i % 2000,
                     ("r" + i).getBytes(StandardCharsets.UTF_8))));
         }
         producer.flush();
-        Set<String> all = new java.util.HashSet<>();
-        for (var metadata : sent) {
-            all.add(metadata.get().partition() + "@" + metadata.get().offset());
+        Set<String> all = new HashSet<>();
+        for (var written : sent) {
+            RecordMetadata metadata = written.get();
+            all.add(metadata.partition() + "@" + metadata.offset());
         }
         // many keys in flight, each record finishing after a random delay: the highest finished offset keeps jumping
         // ahead of unfinished records while offsets are committed
@@ -342,6 +347,7 @@ class OrderedKafkaConsumerTest {
         Map<TopicPartition, OffsetAndMetadata> crashCommit = Map.of();
         Set<String> finishedAtCrash = Set.of();
         int wrongClaims = 0;
+        Map<TopicPartition, OffsetAndMetadata> leftByTheCrash = new HashMap<>();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
             while (finished.size() < records / 2 && wrongClaims == 0) {
                 Map<TopicPartition, OffsetAndMetadata> commit = admin.listConsumerGroupOffsets(group)
@@ -353,30 +359,27 @@ class OrderedKafkaConsumerTest {
                     wrongClaims = claimedButUnfinished(commit, finishedNow);
                 }
             }
-        }
-        camel.close();
-        camel = null;
-        assertThat(crashCommit).as("a commit to crash after").isNotEmpty();
-        // a partition without a commit at that moment starts from its beginning after the crash, as it would
-        Map<TopicPartition, OffsetAndMetadata> leftByTheCrash = new java.util.HashMap<>(crashCommit);
-        for (int partition = 0; partition < 4; partition++) {
-            leftByTheCrash.putIfAbsent(new TopicPartition(topic, partition), new OffsetAndMetadata(0));
-        }
-        System.out.printf("[OrderedKafkaConsumerTest] crash after a commit whose offset maps call %d unfinished records"
-                + " finished; %d of %d records finished by then%n", wrongClaims, finishedAtCrash.size(), records);
-
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
+            camel.close();
+            camel = null;
+            assertThat(crashCommit).as("a commit to crash after").isNotEmpty();
+            // a partition without a commit at that moment starts from its beginning after the crash, as it would
+            leftByTheCrash.putAll(crashCommit);
+            for (int partition = 0; partition < PARTITIONS; partition++) {
+                leftByTheCrash.putIfAbsent(new TopicPartition(topic, partition), new OffsetAndMetadata(0));
+            }
+            System.out.printf("[OrderedKafkaConsumerTest] crash after a commit whose offset maps call %d unfinished "
+                    + "records finished; %d of %d records finished by then%n", wrongClaims, finishedAtCrash.size(),
+                    records);
             admin.alterConsumerGroupOffsets(group, leftByTheCrash).all().get(30, TimeUnit.SECONDS);
         }
         finished.clear();
         camel = start(topic, group, 2000, outOfOrder);
         Set<String> atCrash = finishedAtCrash;
-        Map<TopicPartition, OffsetAndMetadata> resumedAt = leftByTheCrash;
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             List<String> missing = all.stream().filter(p -> !atCrash.contains(p) && !finished.contains(p))
                     .sorted().toList();
             assertThat(missing).as("records unfinished at the crash and never processed after it (%d; committed "
-                    + "offsets %s)", missing.size(), resumedAt.entrySet().stream()
+                    + "offsets %s)", missing.size(), leftByTheCrash.entrySet().stream()
                             .map(e -> e.getKey().partition() + "=" + e.getValue().offset()).sorted().toList())
                     .isEmpty();
         });
