@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
-import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
@@ -76,9 +75,10 @@ class AuditFileSinkTest extends CaravanIntegrationTest {
         var dead = kafka.readUntil("caravan.dlq", r -> key.equals(r.key()), l -> !l.isEmpty(), WAIT);
         assertThat(dead).isNotEmpty();
         assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("this is not an event");
-        assertThat(header(dead.get(0).headers().lastHeader("caravan-dlq-reason"))).contains("not JSON");
-        assertThat(header(dead.get(0).headers().lastHeader("caravan-dlq-route"))).isEqualTo("audit-sink");
-        assertThat(header(dead.get(0).headers().lastHeader("caravan-dlq-source-topic"))).isEqualTo("caravan.audit");
+        DeadLetters.Entry entry = DeadLetters.entry(dead.get(0));
+        assertThat(entry.reason()).contains("not JSON");
+        assertThat(entry.route()).isEqualTo("audit-sink");
+        assertThat(entry.sourceTopic()).isEqualTo("caravan.audit");
     }
 
     private Optional<JsonNode> lineOf(UUID id) throws Exception {
@@ -92,9 +92,5 @@ class AuditFileSinkTest extends CaravanIntegrationTest {
             }
         }
         return Optional.empty();
-    }
-
-    private static String header(Header header) {
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

@@ -15,6 +15,7 @@ import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.envelope.Priority;
+import routes.ops.DeadLetters;
 import routes.support.CaravanIntegrationTest;
 import routes.support.KafkaTestSupport;
 import routes.support.TestInfra;
@@ -72,8 +73,7 @@ class PipelineTest extends CaravanIntegrationTest {
                 list -> list.size() >= 4, Duration.ofSeconds(30));
         assertThat(dead).hasSize(4);
         List<String> reasons = new ArrayList<>();
-        dead.forEach(r -> reasons.add(new String(r.headers().lastHeader("caravan-dlq-reason").value(),
-                StandardCharsets.UTF_8)));
+        dead.forEach(r -> reasons.add(DeadLetters.entry(r).reason()));
         assertThat(reasons.get(0)).contains("not an envelope");
         assertThat(reasons.get(1)).contains("nesting");
         assertThat(reasons.get(2)).contains("lacks id");

@@ -40,6 +40,7 @@ import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.infra.EmbeddedInfrastructure;
+import routes.ops.DeadLetters;
 import routes.support.CaravanIntegrationTest;
 import routes.support.KafkaTestSupport;
 import routes.support.TestInfra;
@@ -197,10 +198,8 @@ class MqttChannelTest extends CaravanIntegrationTest {
                 Duration.ofSeconds(30));
         assertThat(dead).hasSize(2);
         assertThat(dead).allSatisfy(r -> {
-            assertThat(new String(r.headers().lastHeader("caravan-dlq-route").value(), StandardCharsets.UTF_8))
-                    .isEqualTo(MqttIngressRoutes.ROUTE_ID);
-            assertThat(new String(r.headers().lastHeader("caravan-dlq-reason").value(), StandardCharsets.UTF_8))
-                    .startsWith("InvalidMqttMessageException");
+            assertThat(DeadLetters.entry(r).route()).isEqualTo(MqttIngressRoutes.ROUTE_ID);
+            assertThat(DeadLetters.entry(r).reason()).startsWith("InvalidMqttMessageException");
         });
     }
 

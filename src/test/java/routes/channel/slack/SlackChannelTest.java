@@ -31,6 +31,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import routes.channel.Signatures;
 import routes.infra.EmbeddedInfrastructure;
+import routes.ops.DeadLetters;
 import routes.support.CaravanIntegrationTest;
 import routes.support.KafkaTestSupport;
 import routes.support.TestInfra;
@@ -292,9 +293,7 @@ class SlackChannelTest extends CaravanIntegrationTest {
         List<ConsumerRecord<String, byte[]>> dead = kafka.readUntil("caravan.dlq",
                 r -> ("slack:" + channel).equals(r.key()), list -> !list.isEmpty(), WAIT);
         assertThat(dead).hasSize(1);
-        String reason = new String(dead.get(0).headers().lastHeader("caravan-dlq-reason").value(),
-                StandardCharsets.UTF_8);
-        assertThat(reason).contains("channel_not_found");
+        assertThat(DeadLetters.entry(dead.get(0)).reason()).contains("channel_not_found");
         assertThat(SLACK.callsTo(channel)).hasSize(1);
     }
 

@@ -32,6 +32,7 @@ import routes.envelope.ChatType;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
 import routes.infra.EmbeddedInfrastructure;
+import routes.ops.DeadLetters;
 import routes.support.CaravanIntegrationTest;
 import routes.support.KafkaTestSupport;
 import routes.support.TestInfra;
@@ -260,8 +261,7 @@ class WhatsAppChannelTest extends CaravanIntegrationTest {
         List<ConsumerRecord<String, byte[]>> dead = kafka.readUntil("caravan.dlq",
                 r -> ("whatsapp:" + person).equals(r.key()), list -> !list.isEmpty(), WAIT);
         assertThat(dead).hasSize(1);
-        assertThat(new String(dead.get(0).headers().lastHeader("caravan-dlq-reason").value(),
-                StandardCharsets.UTF_8)).contains("131026");
+        assertThat(DeadLetters.entry(dead.get(0)).reason()).contains("131026");
         assertThat(WHATSAPP.callsTo(person)).hasSize(1);
     }
 
