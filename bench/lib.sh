@@ -56,6 +56,13 @@ free_port() { # from to: first port in [from, to] nobody listens on (loopback)
   return 1
 }
 
+cpu_ticks() { # pid: user + system CPU of the process so far, in clock ticks (getconf CLK_TCK per second); 0 when gone
+  local stat
+  read -r stat <"/proc/$1/stat" 2>/dev/null || { echo 0; return; }
+  stat=${stat##*) }   # the fields after the command name, which may hold spaces
+  awk '{ print $12 + $13 }' <<<"$stat"
+}
+
 rss_kb() { # pid: resident set of the process and its children (embedded Redis), in kB; 0 when gone
   local total=0 p k v _r
   for p in "$1" $(ps --ppid "$1" -o pid= 2>/dev/null); do
