@@ -35,6 +35,7 @@ class LauncherTest {
     void theGatewayStartsWithTheFlagsOfItsJavaVersion(String version, String versionFlags) throws Exception {
         assertThat(gatewayStart(version))
                 .isEqualTo("-XX:G1PeriodicGCInterval=15000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 "
+                        + "-XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=70 "
                         + "-XX:TrimNativeHeapInterval=10000 " + versionFlags + "-Xmx300m -jar "
                         + dir.resolve("caravan-test.jar") + " run");
     }
