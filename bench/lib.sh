@@ -63,6 +63,10 @@ cpu_ticks() { # pid: user + system CPU of the process so far, in clock ticks (ge
   awk '{ print $12 + $13 }' <<<"$stat"
 }
 
+cpu_ms_since() { # pid ticks: milliseconds of CPU the process used since that cpu_ticks reading
+  echo $(( ($(cpu_ticks "$1") - $2) * 1000 / $(getconf CLK_TCK) ))
+}
+
 rss_kb() { # pid: resident set of the process and its children (embedded Redis), in kB; 0 when gone
   local total=0 p k v _r
   for p in "$1" $(ps --ppid "$1" -o pid= 2>/dev/null); do

@@ -197,9 +197,9 @@ class MqttChannelTest extends CaravanIntegrationTest {
                 r -> new String(r.value(), StandardCharsets.UTF_8).contains(marker), found -> found.size() >= 2,
                 Duration.ofSeconds(30));
         assertThat(dead).hasSize(2);
-        assertThat(dead).allSatisfy(r -> {
-            assertThat(DeadLetters.entry(r).route()).isEqualTo(MqttIngressRoutes.ROUTE_ID);
-            assertThat(DeadLetters.entry(r).reason()).startsWith("InvalidMqttMessageException");
+        assertThat(dead).map(DeadLetters::entry).allSatisfy(entry -> {
+            assertThat(entry.route()).isEqualTo(MqttIngressRoutes.ROUTE_ID);
+            assertThat(entry.reason()).startsWith("InvalidMqttMessageException");
         });
     }
 
