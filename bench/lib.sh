@@ -56,6 +56,10 @@ free_port() { # from to: first port in [from, to] nobody listens on (loopback)
   return 1
 }
 
+caravan_up() { # base URL [seconds]: whether Caravan's /actuator/health answers UP within the seconds (default 1)
+  curl -fsS -m "${2:-1}" "$1/actuator/health" 2>/dev/null | grep -q '^{"status":"UP"'
+}
+
 cpu_ticks() { # pid: user + system CPU of the process so far, in clock ticks (getconf CLK_TCK per second); 0 when gone
   local stat
   read -r stat <"/proc/$1/stat" 2>/dev/null || { echo 0; return; }
