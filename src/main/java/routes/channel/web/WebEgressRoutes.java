@@ -12,7 +12,8 @@ import routes.pipeline.PipelineErrorHandling;
 /**
  * Egress of the connection-bound channels: a reply on {@code caravan.outbound.<channel>} goes to the instance
  * holding the client's connection (in-process, or through that instance's Redis channel); REST replies are stored
- * for {@code GET /api/v1/messages/{id}}. A reply record seen twice is delivered once.
+ * for {@code GET /api/v1/messages/{id}}. A reply record seen twice is delivered once: WebSocket and REST replies
+ * are marked delivered in Redis; an API reply is taken by its waiting request at most once.
  */
 @Component
 public class WebEgressRoutes extends RouteBuilder {
@@ -32,17 +33,23 @@ public class WebEgressRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        for (String channel : new String[] {WebChannels.WEBSOCKET, WebChannels.OPENAI}) {
-            from(egress.consumerUri(channel))
-                    .routeId(channel + "-egress")
-                    .routeConfigurationId("pipeline")
-                    .process(PipelineErrorHandling::captureSource)
-                    .process(EgressSupport::decodeReply)
-                    .idempotentConsumer(exchangeProperty(EgressSupport.DELIVERY_KEY)).idempotentRepository(deliveries)
-                        .eager(false).skipDuplicate(true)
-                        .process(exchange -> bus.reply(exchange.getMessage().getBody(Envelope.class)))
-                    .end();
-        }
+        from(egress.consumerUri(WebChannels.WEBSOCKET))
+                .routeId(WebChannels.WEBSOCKET + "-egress")
+                .routeConfigurationId("pipeline")
+                .process(PipelineErrorHandling::captureSource)
+                .process(EgressSupport::decodeReply)
+                .idempotentConsumer(exchangeProperty(EgressSupport.DELIVERY_KEY)).idempotentRepository(deliveries)
+                    .eager(false).skipDuplicate(true)
+                    .process(exchange -> bus.reply(exchange.getMessage().getBody(Envelope.class)))
+                .end();
+        // an API reply completes its waiting request, which takes one reply and is then gone: a record seen twice
+        // finds nobody waiting, so these replies need no delivery mark in Redis (two round trips per request)
+        from(egress.consumerUri(WebChannels.OPENAI))
+                .routeId(WebChannels.OPENAI + "-egress")
+                .routeConfigurationId("pipeline")
+                .process(PipelineErrorHandling::captureSource)
+                .process(EgressSupport::decodeReply)
+                .process(exchange -> bus.reply(exchange.getMessage().getBody(Envelope.class)));
         from(egress.consumerUri(WebChannels.REST))
                 .routeId("rest-egress")
                 .routeConfigurationId("pipeline")

@@ -19,11 +19,31 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import routes.envelope.ChatType;
+import routes.envelope.Envelope;
+import routes.envelope.EnvelopeCodec;
+import routes.envelope.Ids;
+import routes.infra.InstanceIdentity;
+import routes.security.Pseudonyms;
 import routes.support.CaravanIntegrationTest;
+import routes.support.KafkaTestSupport;
+import routes.support.TestInfra;
 
 class OpenAiApiTest extends CaravanIntegrationTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Autowired
+    private ConnectionRegistry registry;
+
+    @Autowired
+    private InstanceIdentity identity;
+
+    @Autowired
+    private StringRedisTemplate redis;
+
 
     private OpenAIClient sdk() {
         return OpenAIOkHttpClient.builder()
@@ -161,6 +181,36 @@ class OpenAiApiTest extends CaravanIntegrationTest {
                 "{\"model\":\"general\",\"messages\":[{\"role\":\"user\",\"content\":\"hang please\"}]}");
         assertThat(r.statusCode()).isEqualTo(504);
         assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("provider_timeout");
+    }
+
+    /*
+     * A reply record can reach the egress twice (a redelivery after a crash). The waiting request takes the first
+     * and is gone; the second finds nobody waiting and is dropped without an error or a mark in Redis.
+     */
+    @Test
+    void aReplyRecordSeenTwiceCompletesItsRequestOnce() throws Exception {
+        String first = Ids.newId();
+        String second = Ids.newId();
+        PendingReplies.Waiter waitsFirst = registry.expect(first, null);
+        PendingReplies.Waiter waitsSecond = registry.expect(second, null);
+        KafkaTestSupport kafka = TestInfra.kafka();
+        Envelope reply = reply(first, "the one answer");
+        kafka.send("caravan.outbound.openai", reply.kafkaKey(), EnvelopeCodec.encode(reply));
+        kafka.send("caravan.outbound.openai", reply.kafkaKey(), EnvelopeCodec.encode(reply));
+        Envelope next = reply(second, "the next answer");
+        kafka.send("caravan.outbound.openai", next.kafkaKey(), EnvelopeCodec.encode(next));
+
+        assertThat(waitsSecond.reply().get(30, java.util.concurrent.TimeUnit.SECONDS).text())
+                .isEqualTo("the next answer");
+        assertThat(waitsFirst.reply().getNow(null)).extracting(Envelope::text).isEqualTo("the one answer");
+        assertThat(redis.hasKey("caravan:delivered:" + Pseudonyms.of(reply.dedupeKey()))).isFalse();
+        assertThat(kafka.readUntil("caravan.dlq", r -> reply.kafkaKey().equals(r.key()), list -> !list.isEmpty(),
+                Duration.ofSeconds(2))).isEmpty();
+    }
+
+    private Envelope reply(String inReplyTo, String text) {
+        return Envelope.builder().id(Ids.newId()).channel(WebChannels.OPENAI).chatType(ChatType.DIRECT)
+                .chatId("oa-" + inReplyTo).text(text).instance(identity.id()).inReplyTo(inReplyTo).build();
     }
 
     @Test
