@@ -1,12 +1,10 @@
 package routes.pipeline;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.stereotype.Component;
@@ -31,12 +29,21 @@ public class SessionStore {
     private static final String PREFIX = "caravan:session:";
     private static final String USER_CHATS = "caravan:user-chats:";
 
-    // replaces a history whose entries were written with a retired key: ARGV[1] is the TTL in ms, the rest the entries
-    private static final DefaultRedisScript<Long> REPLACE = new DefaultRedisScript<>("""
-            redis.call('DEL', KEYS[1])
-            for i = 2, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+    /*
+     * One append in one round trip. KEYS[1] the history, KEYS[2] (optional) the sender's chat index. ARGV[1] the TTL
+     * in ms, ARGV[2] how many entries to keep, ARGV[3] "1" to replace the history (its entries were written with a
+     * retired key) rather than append to it, ARGV[4] the chat id for the index, the rest the entries to push.
+     */
+    private static final DefaultRedisScript<Long> APPEND = new DefaultRedisScript<>("""
+            if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
+            for i = 5, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+            redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
             redis.call('PEXPIRE', KEYS[1], ARGV[1])
-            return #ARGV - 1
+            if #KEYS > 1 then
+              redis.call('SADD', KEYS[2], ARGV[4])
+              redis.call('PEXPIRE', KEYS[2], ARGV[1])
+            end
+            return #ARGV - 4
             """, Long.class);
 
     private final StringRedisTemplate redis;
@@ -94,35 +101,23 @@ public class SessionStore {
         String key = key(channel, chatId);
         long ttl = properties.ttlFor(channel).toMillis();
         int keep = 2 * properties.getMaxTurns();
-        String u = cipher.seal(json(user), key);
-        String a = cipher.seal(json(assistant), key);
         boolean rewrite = known instanceof Loaded loaded && loaded.stale;
+        List<String> args = new ArrayList<>();
+        args.add(String.valueOf(ttl));
+        args.add(String.valueOf(keep));
+        args.add(rewrite ? "1" : "0");
+        args.add(chatId);
         if (rewrite) {
             List<String> entries = new ArrayList<>();
             for (Turn turn : known) {
                 entries.add(cipher.seal(json(turn), key));
             }
-            entries.add(u);
-            entries.add(a);
-            List<Object> args = new ArrayList<>();
-            args.add(String.valueOf(ttl));
-            args.addAll(entries.subList(Math.max(0, entries.size() - keep), entries.size()));
-            redis.execute(REPLACE, List.of(key), args.toArray());
+            args.addAll(entries.subList(Math.max(0, entries.size() + 2 - keep), entries.size()));
         }
-        byte[] k = bytes(key);
-        byte[] index = senderId == null ? null : bytes(USER_CHATS + channel + ":" + senderId);
-        redis.executePipelined((RedisCallback<Object>) connection -> {
-            if (!rewrite) {
-                connection.listCommands().rPush(k, bytes(u), bytes(a));
-                connection.listCommands().lTrim(k, -keep, -1);
-                connection.keyCommands().pExpire(k, ttl);
-            }
-            if (index != null) {
-                connection.setCommands().sAdd(index, bytes(chatId));
-                connection.keyCommands().pExpire(index, ttl);
-            }
-            return null;
-        });
+        args.add(cipher.seal(json(user), key));
+        args.add(cipher.seal(json(assistant), key));
+        List<String> keys = senderId == null ? List.of(key) : List.of(key, USER_CHATS + channel + ":" + senderId);
+        redis.execute(APPEND, keys, args.toArray());
     }
 
     /** Forgets a conversation; true when there was a history. */
@@ -147,10 +142,6 @@ public class SessionStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("turn cannot be written as JSON", e);
         }
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String key(String channel, String chatId) {
