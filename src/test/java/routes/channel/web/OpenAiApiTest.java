@@ -238,8 +238,8 @@ class OpenAiApiTest extends CaravanIntegrationTest {
     }
 
     /*
-     * A completion is written when the request resumes (an asynchronous dispatch, which the security filters skip):
-     * the headers they set when the request came in are on the answer all the same.
+     * A completion is written after the request has left the filters (from the container's worker once the reply is
+     * here; a stream by its emitter): the headers they set when the request came in are on the answer all the same.
      */
     private static void assertSecurityHeaders(HttpResponse<String> r) {
         assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
