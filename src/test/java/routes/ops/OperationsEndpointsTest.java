@@ -20,6 +20,8 @@ class OperationsEndpointsTest extends CaravanIntegrationTest {
         assertThat(health.path("status").asText()).isEqualTo("UP");
         assertThat(health.path("components").path("kafka").path("status").asText()).isEqualTo("UP");
         assertThat(health.path("components").path("redis").path("status").asText()).isEqualTo("UP");
+        assertThat(health.path("components").path("routes").path("details").path("camel").asText())
+                .isEqualTo("Started");
     }
 
     @Test
