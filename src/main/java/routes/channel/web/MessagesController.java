@@ -1,9 +1,10 @@
 package routes.channel.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.ResponseEntity;
@@ -27,6 +28,8 @@ import routes.envelope.Envelope;
 public class MessagesController {
 
     private static final Logger LOG = LoggerFactory.getLogger(MessagesController.class);
+    /** The container's bound on an acceptance; Kafka's delivery timeout (15 s by default) ends it far sooner. */
+    private static final java.time.Duration ACCEPT_TIMEOUT = java.time.Duration.ofSeconds(60);
 
     private final Ingress ingress;
     private final InputLimits limits;
@@ -39,8 +42,8 @@ public class MessagesController {
     }
 
     @PostMapping(consumes = "application/json", produces = "application/json")
-    public CompletableFuture<ResponseEntity<Map<String, Object>>> post(@RequestBody JsonNode body,
-            java.security.Principal principal) {
+    public void post(@RequestBody JsonNode body, java.security.Principal principal, HttpServletRequest request,
+            HttpServletResponse response) {
         if (body == null || !body.isObject()) {
             throw new InputLimits.Rejected(400, "bad_json", "the request body must be a JSON object");
         }
@@ -57,7 +60,7 @@ public class MessagesController {
                 .chatType(ChatType.DIRECT)
                 .text(text);
         routes.security.WebIdentity.apply(builder, principal, chatId, senderId != null ? senderId : "rest:" + chatId);
-        return ingress.accept(builder).handle((accepted, error) -> {
+        AsyncAnswer.write(request, response, ingress.accept(builder).handle((accepted, error) -> {
             if (error != null) {
                 LOG.warn("could not accept a REST message: {}", error.toString());
                 return ApiError.of(503, "unavailable", "the message could not be accepted right now; retry");
@@ -72,7 +75,7 @@ public class MessagesController {
             answer.put("id", accepted.id());
             answer.put("status", "accepted");
             return ResponseEntity.accepted().body(answer);
-        });
+        }), ACCEPT_TIMEOUT);
     }
 
     @GetMapping(path = "/{id}", produces = "application/json")

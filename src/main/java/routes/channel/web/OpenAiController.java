@@ -3,7 +3,6 @@ package routes.channel.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -145,27 +144,23 @@ public class OpenAiController {
         if (stream) {
             return stream(builder, id, completionId, model, includeUsage);
         }
-        whole(builder, id, completionId, model, request.startAsync(request, response));
+        long timeout = properties.getReplyTimeout().toMillis();
+        AsyncAnswer.write(request, response, whole(builder, id, completionId, model, timeout),
+                java.time.Duration.ofMillis(timeout + 5000));
         return null;
     }
 
-    /*
-     * The answer is written by the servlet container's worker (AsyncContext.start) once the reply is here, not by a
-     * second dispatch of the request through the filters and Spring MVC (what returning a CompletableFuture does):
-     * that dispatch cost about a twentieth of an API request's CPU. The security headers are on the response already.
-     */
-    private void whole(Envelope.Builder builder, String id, String completionId, String model, AsyncContext async) {
-        long timeout = properties.getReplyTimeout().toMillis();
-        async.setTimeout(timeout + 5000);
+    private java.util.concurrent.CompletableFuture<ResponseEntity<?>> whole(Envelope.Builder builder, String id,
+            String completionId, String model, long timeout) {
         PendingReplies.Waiter waiter = registry.expect(id, null);
         ingress.accept(builder).whenComplete((accepted, error) -> {
             if (error != null) {
                 waiter.reply().completeExceptionally(error);
             }
         });
-        waiter.reply()
+        return waiter.reply()
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)
-                .<ResponseEntity<?>>handle((reply, error) -> {
+                .handle((reply, error) -> {
                     if (error != null) {
                         return failure(error);
                     }
@@ -183,24 +178,7 @@ public class OpenAiController {
                     choice.put("finish_reason", "stop");
                     completion.set("usage", usage(reply));
                     return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(completion);
-                })
-                .thenAccept(answer -> async.start(() -> write(async, answer)));
-    }
-
-    /** Writes {@code answer} as the whole response and ends the request; a client that left is not an error. */
-    private static void write(AsyncContext async, ResponseEntity<?> answer) {
-        try {
-            HttpServletResponse out = (HttpServletResponse) async.getResponse();
-            byte[] body = EnvelopeCodec.mapper().writeValueAsBytes(answer.getBody());
-            out.setStatus(answer.getStatusCode().value());
-            answer.getHeaders().forEach((name, values) -> values.forEach(value -> out.addHeader(name, value)));
-            out.setContentLength(body.length);
-            out.getOutputStream().write(body);
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("an API answer could not be written: {}", e.toString());
-        } finally {
-            async.complete();
-        }
+                });
     }
 
     private ResponseEntity<?> stream(Envelope.Builder builder, String id, String completionId, String model,
