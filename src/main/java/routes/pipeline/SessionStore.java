@@ -112,7 +112,8 @@ public class SessionStore {
             for (Turn turn : known) {
                 entries.add(cipher.seal(json(turn), key));
             }
-            args.addAll(entries.subList(Math.max(0, entries.size() + 2 - keep), entries.size()));
+            args.addAll(entries.subList(Math.min(entries.size(), Math.max(0, entries.size() + 2 - keep)),
+                    entries.size()));
         }
         args.add(cipher.seal(json(user), key));
         args.add(cipher.seal(json(assistant), key));

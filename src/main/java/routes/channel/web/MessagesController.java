@@ -3,6 +3,7 @@ package routes.channel.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -29,7 +30,7 @@ public class MessagesController {
 
     private static final Logger LOG = LoggerFactory.getLogger(MessagesController.class);
     /** The container's bound on an acceptance; Kafka's delivery timeout (15 s by default) ends it far sooner. */
-    private static final java.time.Duration ACCEPT_TIMEOUT = java.time.Duration.ofSeconds(60);
+    private static final Duration ACCEPT_TIMEOUT = Duration.ofSeconds(60);
 
     private final Ingress ingress;
     private final InputLimits limits;

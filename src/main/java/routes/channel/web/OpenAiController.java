@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,11 +148,11 @@ public class OpenAiController {
         }
         long timeout = properties.getReplyTimeout().toMillis();
         AsyncAnswer.write(request, response, whole(builder, id, completionId, model, timeout),
-                java.time.Duration.ofMillis(timeout + 5000));
-        return null;
+                Duration.ofMillis(timeout + 5000));
+        return null; // answered when the reply is here; Spring MVC leaves the response alone (it is a parameter)
     }
 
-    private java.util.concurrent.CompletableFuture<ResponseEntity<?>> whole(Envelope.Builder builder, String id,
+    private CompletableFuture<ResponseEntity<?>> whole(Envelope.Builder builder, String id,
             String completionId, String model, long timeout) {
         PendingReplies.Waiter waiter = registry.expect(id, null);
         ingress.accept(builder).whenComplete((accepted, error) -> {

@@ -185,19 +185,21 @@ class OpenAiApiTest extends CaravanIntegrationTest {
 
     /*
      * A reply record can reach the egress twice (a redelivery after a crash). The waiting request takes the first
-     * and is gone; the second finds nobody waiting and is dropped without an error or a mark in Redis.
+     * and is gone; the second finds nobody waiting and is dropped without an error or a mark in Redis. All three
+     * records are of one conversation (one partition, in order): once the last is delivered, the copy was handled.
      */
     @Test
     void aReplyRecordSeenTwiceCompletesItsRequestOnce() throws Exception {
+        KafkaTestSupport kafka = TestInfra.kafka();
+        String chat = uniqueChat("oa-twice");
         String first = Ids.newId();
         String second = Ids.newId();
         PendingReplies.Waiter waitsFirst = registry.expect(first, null);
         PendingReplies.Waiter waitsSecond = registry.expect(second, null);
-        KafkaTestSupport kafka = TestInfra.kafka();
-        Envelope reply = reply(first, "the one answer");
+        Envelope reply = reply(chat, first, "the one answer");
         kafka.send("caravan.outbound.openai", reply.kafkaKey(), EnvelopeCodec.encode(reply));
         kafka.send("caravan.outbound.openai", reply.kafkaKey(), EnvelopeCodec.encode(reply));
-        Envelope next = reply(second, "the next answer");
+        Envelope next = reply(chat, second, "the next answer");
         kafka.send("caravan.outbound.openai", next.kafkaKey(), EnvelopeCodec.encode(next));
 
         assertThat(waitsSecond.reply().get(30, java.util.concurrent.TimeUnit.SECONDS).text())
@@ -208,9 +210,9 @@ class OpenAiApiTest extends CaravanIntegrationTest {
                 Duration.ofSeconds(2))).isEmpty();
     }
 
-    private Envelope reply(String inReplyTo, String text) {
+    private Envelope reply(String chat, String inReplyTo, String text) {
         return Envelope.builder().id(Ids.newId()).channel(WebChannels.OPENAI).chatType(ChatType.DIRECT)
-                .chatId("oa-" + inReplyTo).text(text).instance(identity.id()).inReplyTo(inReplyTo).build();
+                .chatId(chat).text(text).instance(identity.id()).inReplyTo(inReplyTo).build();
     }
 
     @Test
