@@ -1,6 +1,7 @@
 package routes.channel.web;
 
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.IdempotentRepository;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
@@ -33,31 +34,28 @@ public class WebEgressRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from(egress.consumerUri(WebChannels.WEBSOCKET))
-                .routeId(WebChannels.WEBSOCKET + "-egress")
-                .routeConfigurationId("pipeline")
-                .process(PipelineErrorHandling::captureSource)
-                .process(EgressSupport::decodeReply)
+        replies(WebChannels.WEBSOCKET)
                 .idempotentConsumer(exchangeProperty(EgressSupport.DELIVERY_KEY)).idempotentRepository(deliveries)
                     .eager(false).skipDuplicate(true)
                     .process(exchange -> bus.reply(exchange.getMessage().getBody(Envelope.class)))
                 .end();
         // an API reply completes its waiting request, which takes one reply and is then gone: a record seen twice
         // finds nobody waiting, so these replies need no delivery mark in Redis (two round trips per request)
-        from(egress.consumerUri(WebChannels.OPENAI))
-                .routeId(WebChannels.OPENAI + "-egress")
-                .routeConfigurationId("pipeline")
-                .process(PipelineErrorHandling::captureSource)
-                .process(EgressSupport::decodeReply)
+        replies(WebChannels.OPENAI)
                 .process(exchange -> bus.reply(exchange.getMessage().getBody(Envelope.class)));
-        from(egress.consumerUri(WebChannels.REST))
-                .routeId("rest-egress")
-                .routeConfigurationId("pipeline")
-                .process(PipelineErrorHandling::captureSource)
-                .process(EgressSupport::decodeReply)
+        replies(WebChannels.REST)
                 .idempotentConsumer(exchangeProperty(EgressSupport.DELIVERY_KEY)).idempotentRepository(deliveries)
                     .eager(false).skipDuplicate(true)
                     .process(exchange -> statuses.replied(exchange.getMessage().getBody(Envelope.class)))
                 .end();
+    }
+
+    /** The egress route of {@code channel}: its reply records, decoded, with the pipeline's error handling. */
+    private RouteDefinition replies(String channel) {
+        return from(egress.consumerUri(channel))
+                .routeId(channel + "-egress")
+                .routeConfigurationId("pipeline")
+                .process(PipelineErrorHandling::captureSource)
+                .process(EgressSupport::decodeReply);
     }
 }
