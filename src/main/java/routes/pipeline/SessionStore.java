@@ -108,12 +108,11 @@ public class SessionStore {
         args.add(rewrite ? "1" : "0");
         args.add(chatId);
         if (rewrite) {
-            List<String> entries = new ArrayList<>();
-            for (Turn turn : known) {
-                entries.add(cipher.seal(json(turn), key));
+            // only the turns that stay beside the two new ones are sealed again with the current key
+            int from = Math.min(known.size(), Math.max(0, known.size() + 2 - keep));
+            for (Turn turn : known.subList(from, known.size())) {
+                args.add(cipher.seal(json(turn), key));
             }
-            args.addAll(entries.subList(Math.min(entries.size(), Math.max(0, entries.size() + 2 - keep)),
-                    entries.size()));
         }
         args.add(cipher.seal(json(user), key));
         args.add(cipher.seal(json(assistant), key));
