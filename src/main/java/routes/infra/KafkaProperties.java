@@ -109,6 +109,13 @@ public class KafkaProperties {
         private Duration commitInterval = Duration.ofMillis(100);
         /** How long the group waits for a silent member before moving its partitions. */
         private Duration sessionTimeout = Duration.ofSeconds(10);
+        /**
+         * From this many records in flight on a topic, its consumer waits {@code busyPause} between rounds of picking
+         * work, so one round serves every record finished meanwhile instead of each one scanning all busy chats.
+         */
+        private int busyThreshold = 256;
+        /** That wait; 0 turns it off. */
+        private Duration busyPause = Duration.ofMillis(5);
         /** Use static group membership (stable per instance) so a restart gets its partitions back at once. */
         private boolean staticMembership = true;
 
@@ -125,6 +132,10 @@ public class KafkaProperties {
         public void setCommitInterval(Duration v) { commitInterval = v; }
         public Duration getSessionTimeout() { return sessionTimeout; }
         public void setSessionTimeout(Duration v) { sessionTimeout = v; }
+        public int getBusyThreshold() { return busyThreshold; }
+        public void setBusyThreshold(int v) { busyThreshold = v; }
+        public Duration getBusyPause() { return busyPause; }
+        public void setBusyPause(Duration v) { busyPause = v; }
         public boolean isStaticMembership() { return staticMembership; }
         public void setStaticMembership(boolean v) { staticMembership = v; }
     }

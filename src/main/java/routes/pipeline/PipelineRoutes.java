@@ -212,6 +212,8 @@ public class PipelineRoutes extends RouteBuilder {
                 + "&maxConcurrency=" + maxConcurrency
                 + "&commitIntervalMs=" + c.getCommitInterval().toMillis()
                 + "&sessionTimeoutMs=" + c.getSessionTimeout().toMillis()
+                + "&busyThreshold=" + c.getBusyThreshold()
+                + "&busyPauseMs=" + c.getBusyPause().toMillis()
                 + "&clientId=" + identity.id() + "-" + topic;
         if (c.isStaticMembership()) {
             uri += "&groupInstanceId=" + identity.id() + "-" + topic;

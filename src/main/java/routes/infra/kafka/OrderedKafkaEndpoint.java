@@ -23,6 +23,8 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
     private String autoOffsetReset = "earliest";
     private long retryDelayMs = 1000;
     private String clientId;
+    private int busyThreshold = 256;
+    private long busyPauseMs = 5;
 
     public OrderedKafkaEndpoint(String uri, OrderedKafkaComponent component, String topic) {
         super(uri, component);
@@ -81,4 +83,12 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
     /** Delay before a record whose route failed unhandled is tried again. */
     public long getRetryDelayMs() { return retryDelayMs; }
     public void setRetryDelayMs(long retryDelayMs) { this.retryDelayMs = retryDelayMs; }
+
+    /** Records in flight from which the consumer spaces out its rounds of picking work ({@link BusyPause}). */
+    public int getBusyThreshold() { return busyThreshold; }
+    public void setBusyThreshold(int busyThreshold) { this.busyThreshold = busyThreshold; }
+
+    /** The wait between those rounds while busy; 0 never waits. */
+    public long getBusyPauseMs() { return busyPauseMs; }
+    public void setBusyPauseMs(long busyPauseMs) { this.busyPauseMs = busyPauseMs; }
 }

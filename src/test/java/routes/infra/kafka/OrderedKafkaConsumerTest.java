@@ -95,6 +95,11 @@ class OrderedKafkaConsumerTest {
 
     private CamelContext start(String topic, String group, int maxConcurrency,
             org.apache.camel.AsyncProcessor processor) throws Exception {
+        return start(topic, group, "maxConcurrency=" + maxConcurrency, processor);
+    }
+
+    private CamelContext start(String topic, String group, String options,
+            org.apache.camel.AsyncProcessor processor) throws Exception {
         CamelContext context = new DefaultCamelContext();
         // parked exchanges never finish: do not wait the default 45 s for them on close
         context.getShutdownStrategy().setTimeout(2);
@@ -104,7 +109,7 @@ class OrderedKafkaConsumerTest {
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("ordered-kafka:" + topic + "?groupId=" + group + "&maxConcurrency=" + maxConcurrency
+                from("ordered-kafka:" + topic + "?groupId=" + group + "&" + options
                         + "&commitIntervalMs=50&retryDelayMs=100&sessionTimeoutMs=6000&watchdogIntervalMs=200")
                         .routeId("under-test")
                         .process(processor);
@@ -159,7 +164,8 @@ class OrderedKafkaConsumerTest {
         }
         Delayed slow = new Delayed(200);
         long started = System.nanoTime();
-        camel = start(topic, "g-" + topic, 1000, slow);
+        // busy from 50 in flight: the rounds of picking work are spaced out while the 100 keys wait on their records
+        camel = start(topic, "g-" + topic, "maxConcurrency=1000&busyThreshold=50&busyPauseMs=20", slow);
         await().atMost(Duration.ofSeconds(30)).until(() -> slow.done.size() == keys * perKey);
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
         // one at a time would take keys * perKey * 200 ms = 100 s; key-ordered concurrency needs about 5 * 200 ms
