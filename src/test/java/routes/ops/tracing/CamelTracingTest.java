@@ -60,6 +60,10 @@ class CamelTracingTest {
 
         assertThat(uris()).contains("seda://in", "seda://out").noneMatch(uri -> uri.startsWith("direct:"));
         assertThat(spans.stream().map(s -> s.getSpanContext().getTraceId()).distinct()).hasSize(1);
+        // the direct: routes are not even watched: nothing is looked at per message there
+        assertThat(tracingPolicies("entry")).isOne();
+        assertThat(tracingPolicies("step")).isZero();
+        assertThat(tracingPolicies("last")).isZero();
     }
 
     @Test
@@ -68,6 +72,13 @@ class CamelTracingTest {
 
         assertThat(uris()).contains("seda://in", "seda://out", "direct://step", "direct://last");
         assertThat(spans.stream().map(s -> s.getSpanContext().getTraceId()).distinct()).hasSize(1);
+        assertThat(tracingPolicies("step")).isOne();
+    }
+
+    /** The tracer's policies on a route. */
+    private long tracingPolicies(String routeId) {
+        return camel.getRoute(routeId).getRoutePolicyList().stream()
+                .filter(p -> p.getClass().getName().startsWith("org.apache.camel.tracing.")).count();
     }
 
     private void run(boolean exporter) throws Exception {
