@@ -1,5 +1,6 @@
 package routes.infra.kafka;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
@@ -8,34 +9,45 @@ import java.util.function.IntSupplier;
  * <p>Each round of the Parallel Consumer's control loop looks at every key with a record in flight to find the few
  * that may start their next record, and a round follows every finished record. With thousands of conversations
  * waiting on a slow model that scan, repeated after each reply, becomes a large share of the CPU. Run at the end of
- * each round, this waits {@code pauseMs} while at least {@code threshold} records are in flight, so one round picks
- * up the work of every record that finished meanwhile. A record then starts at most {@code pauseMs} later, which is
- * small next to the model calls that keep so many in flight; below the threshold nothing waits.
+ * each round, this waits while at least {@code threshold} records are in flight, {@code pauseMsPerThousand} for
+ * each 1,000 of them, so one round picks up the work of every record that finished meanwhile and the scanning costs
+ * about the same however many are in flight. A record then starts that much later at most, which is small next to
+ * the model calls that keep so many in flight; below the threshold nothing waits.
  */
 final class BusyPause implements Runnable {
 
     private final IntSupplier inFlight;
     private final int threshold;
-    private final long pauseMs;
+    private final long pauseMsPerThousand;
 
-    BusyPause(IntSupplier inFlight, int threshold, long pauseMs) {
+    BusyPause(IntSupplier inFlight, int threshold, long pauseMsPerThousand) {
         this.inFlight = inFlight;
         this.threshold = threshold;
-        this.pauseMs = pauseMs;
+        this.pauseMsPerThousand = pauseMsPerThousand;
     }
 
     /** Whether a pause is configured at all. */
     boolean enabled() {
-        return pauseMs > 0;
+        return pauseMsPerThousand > 0;
+    }
+
+    /** The pause for {@code records} in flight, in microseconds: 0 below the threshold. */
+    long pauseMicros(int records) {
+        if (pauseMsPerThousand <= 0 || records < threshold) {
+            return 0;
+        }
+        // ms per 1,000 records is µs per record
+        return pauseMsPerThousand * records;
     }
 
     @Override
     public void run() {
-        if (pauseMs <= 0 || inFlight.getAsInt() < threshold) {
+        long micros = pauseMicros(inFlight.getAsInt());
+        if (micros == 0) {
             return;
         }
         try {
-            Thread.sleep(pauseMs);
+            TimeUnit.MICROSECONDS.sleep(micros);
         } catch (InterruptedException e) {
             // the Parallel Consumer wakes its control thread this way (closing, new partitions): let it see that
             Thread.currentThread().interrupt();

@@ -24,7 +24,7 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
     private long retryDelayMs = 1000;
     private String clientId;
     private int busyThreshold = 256;
-    private long busyPauseMs = 5;
+    private long busyPauseMs = 10;
 
     public OrderedKafkaEndpoint(String uri, OrderedKafkaComponent component, String topic) {
         super(uri, component);
@@ -88,7 +88,7 @@ public class OrderedKafkaEndpoint extends DefaultEndpoint {
     public int getBusyThreshold() { return busyThreshold; }
     public void setBusyThreshold(int busyThreshold) { this.busyThreshold = busyThreshold; }
 
-    /** The wait between those rounds while busy; 0 never waits. */
+    /** The wait between those rounds while busy, per 1,000 records in flight; 0 never waits. */
     public long getBusyPauseMs() { return busyPauseMs; }
     public void setBusyPauseMs(long busyPauseMs) { this.busyPauseMs = busyPauseMs; }
 }

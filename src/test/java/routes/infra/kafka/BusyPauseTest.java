@@ -5,24 +5,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The pause a busy consumer takes between rounds of picking work. */
 class BusyPauseTest {
 
     @Test
+    void thePauseGrowsWithTheRecordsInFlightFromTheThreshold() {
+        BusyPause pause = new BusyPause(() -> 0, 256, 10);
+        assertThat(pause.pauseMicros(0)).isZero();
+        assertThat(pause.pauseMicros(255)).isZero();
+        assertThat(pause.pauseMicros(256)).isEqualTo(2_560);
+        assertThat(pause.pauseMicros(1_000)).isEqualTo(10_000);
+        assertThat(pause.pauseMicros(2_000)).isEqualTo(20_000);
+    }
+
+    @Test
     void belowTheThresholdARoundGoesOnAtOnce() {
         BusyPause pause = new BusyPause(() -> 255, 256, 60_000);
         long started = System.nanoTime();
         pause.run();
-        // a wait would have taken a minute
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(30_000);
+        // a wait would have taken over 15 s
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(10_000);
     }
 
     @Test
-    void atTheThresholdARoundWaitsThePause() {
-        BusyPause pause = new BusyPause(() -> 256, 256, 200);
+    void atTheThresholdARoundWaits() {
+        BusyPause pause = new BusyPause(() -> 500, 500, 400);
         long started = System.nanoTime();
         pause.run();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(200);
@@ -31,13 +40,13 @@ class BusyPauseTest {
     @Test
     void aZeroPauseIsOff() {
         assertThat(new BusyPause(() -> 10_000, 1, 0).enabled()).isFalse();
+        assertThat(new BusyPause(() -> 10_000, 1, 0).pauseMicros(10_000)).isZero();
         assertThat(new BusyPause(() -> 10_000, 1, 5).enabled()).isTrue();
     }
 
     @Test
     void anInterruptEndsThePauseAndStaysVisibleToTheControlLoop() throws Exception {
-        AtomicInteger inFlight = new AtomicInteger(1000);
-        BusyPause pause = new BusyPause(inFlight::get, 1, 60_000);
+        BusyPause pause = new BusyPause(() -> 1_000, 1, 60_000);
         CountDownLatch pausing = new CountDownLatch(1);
         AtomicBoolean interruptedAfter = new AtomicBoolean();
         Thread control = new Thread(() -> {

@@ -164,8 +164,8 @@ class OrderedKafkaConsumerTest {
         }
         Delayed slow = new Delayed(200);
         long started = System.nanoTime();
-        // busy from 50 in flight: the rounds of picking work are spaced out while the 100 keys wait on their records
-        camel = start(topic, "g-" + topic, "maxConcurrency=1000&busyThreshold=50&busyPauseMs=20", slow);
+        // busy from 50 in flight: the rounds of picking work are 20 ms apart while the 100 keys wait on their records
+        camel = start(topic, "g-" + topic, "maxConcurrency=1000&busyThreshold=50&busyPauseMs=200", slow);
         await().atMost(Duration.ofSeconds(30)).until(() -> slow.done.size() == keys * perKey);
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
         // one at a time would take keys * perKey * 200 ms = 100 s; key-ordered concurrency needs about 5 * 200 ms
