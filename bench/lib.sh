@@ -136,7 +136,8 @@ start_fake_model() {
   FAKE_PID=$!
   FAKE_PORT=""
   for ((i = 0; i < 300; i++)); do
-    FAKE_PORT=$(sed -n 's#^fake model listening on http://127.0.0.1:\([0-9]*\)/v1.*#\1#p' "$work/fake.log")
+    # the log may not exist yet: the background job opens it after this shell goes on
+    [[ -f $work/fake.log ]] && FAKE_PORT=$(sed -n 's#^fake model listening on http://127.0.0.1:\([0-9]*\)/v1.*#\1#p' "$work/fake.log")
     [[ -n $FAKE_PORT ]] && return 0
     kill -0 "$FAKE_PID" 2>/dev/null || { cat "$work/fake.log" >&2; die "fake model died"; }
     sleep 0.1
