@@ -56,8 +56,12 @@ public class ModelProperties {
         /** Longest to wait for a connection and for the answer's first bytes. */
         private Duration connectTimeout = Duration.ofSeconds(10);
 
-        /** Calls in flight to this provider at most, across all profiles; more wait (Camel throttle). */
-        private int maxConcurrent = 512;
+        /**
+         * Calls in flight to this provider at most, across all profiles; more wait (Camel throttle). As many as one
+         * topic's consumer keeps in flight by default ({@code caravan.kafka.consumer.max-concurrency}): a lower cap
+         * would bind first, at cap ÷ call time replies per second (512 calls of 10 s: 51 a second).
+         */
+        private int maxConcurrent = 2000;
 
         /** Retries of a failed call to this provider before the chain falls back. */
         private Retry retry = new Retry();

@@ -19,6 +19,13 @@ class ModelPropertiesTest {
     }
 
     @Test
+    void byDefaultAProviderTakesAsManyCallsAsAConsumerKeepsInFlight() {
+        // a lower provider cap would bind first: with calls of 10 s, 512 of them are 51 replies a second
+        assertThat(new ModelProperties.Provider().getMaxConcurrent())
+                .isGreaterThanOrEqualTo(new routes.infra.KafkaProperties.Consumer().getMaxConcurrency());
+    }
+
+    @Test
     void aProviderWithoutBaseUrlUsesThePublicEndpointOfItsType() {
         assertThat(provider("openai", "k").getBaseUrl()).isEqualTo("https://api.openai.com/v1");
         assertThat(provider("anthropic", "k").getBaseUrl()).isEqualTo("https://api.anthropic.com/v1");
