@@ -14,17 +14,7 @@ import java.util.function.IntSupplier;
  * about the same however many are in flight. A record then starts that much later at most, which is small next to
  * the model calls that keep so many in flight; below the threshold nothing waits.
  */
-final class BusyPause implements Runnable {
-
-    private final IntSupplier inFlight;
-    private final int threshold;
-    private final long pauseMsPerThousand;
-
-    BusyPause(IntSupplier inFlight, int threshold, long pauseMsPerThousand) {
-        this.inFlight = inFlight;
-        this.threshold = threshold;
-        this.pauseMsPerThousand = pauseMsPerThousand;
-    }
+record BusyPause(IntSupplier inFlight, int threshold, long pauseMsPerThousand) implements Runnable {
 
     /** Whether a pause is configured at all. */
     boolean enabled() {
