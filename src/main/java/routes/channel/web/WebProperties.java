@@ -38,9 +38,6 @@ public class WebProperties {
      */
     private DataSize wsBufferSize = DataSize.ofMegabytes(1);
 
-    /** Threads that hand queued WebSocket frames to the server's non-blocking writes, shared by all connections. */
-    private int wsSenderThreads = 2;
-
     public int getPort() { return port; }
     public void setPort(int port) { this.port = port; }
     public String getBindAddress() { return bindAddress; }
@@ -55,6 +52,4 @@ public class WebProperties {
     public void setWsSendTimeout(Duration wsSendTimeout) { this.wsSendTimeout = wsSendTimeout; }
     public DataSize getWsBufferSize() { return wsBufferSize; }
     public void setWsBufferSize(DataSize wsBufferSize) { this.wsBufferSize = wsBufferSize; }
-    public int getWsSenderThreads() { return wsSenderThreads; }
-    public void setWsSenderThreads(int wsSenderThreads) { this.wsSenderThreads = wsSenderThreads; }
 }

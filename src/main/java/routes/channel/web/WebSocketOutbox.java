@@ -18,8 +18,9 @@ import routes.envelope.Envelope;
 /**
  * The frames on their way to one WebSocket connection: a bounded queue with one frame being written at a time.
  *
- * <p>Offering a frame never waits: it is queued, and a sender thread hands the head of the queue to the
- * non-blocking {@link Transport}; the next one goes when the transport reports the previous one written. So a slow
+ * <p>Offering a frame never waits: it is queued, and the sender (the connection's server I/O thread) hands the
+ * head of the queue to the non-blocking {@link Transport}; the next one goes when the transport reports the
+ * previous one written. So a slow
  * client holds no thread, only its queue. While a frame is being written, token deltas of a reply that already has
  * a delta queued are appended to that one: one frame, same text.
  *

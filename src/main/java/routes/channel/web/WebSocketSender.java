@@ -2,15 +2,15 @@ package routes.channel.web;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.undertow.websockets.jsr.UndertowSession;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +22,13 @@ import org.springframework.web.socket.WebSocketSession;
 
 /**
  * Sends WebSocket frames without ever waiting for a client: builds one {@link WebSocketOutbox} per connection,
- * drained by a small shared pool into the server's asynchronous send, and watches for clients that stopped reading.
+ * drained into the server's asynchronous send, and watches for clients that stopped reading.
  *
- * <p>Threads: {@code caravan-ws-send-*} (a few, shared) start writes and never wait for them to finish;
- * {@code caravan-ws-control} checks for stalled writes, closes slow connections and hands their replies back.
+ * <p>Threads: each outbox is drained on its connection's server I/O thread, where a send writes to the socket at
+ * once and reports the write done (from any other thread the server would hand every frame to that I/O thread
+ * anyway: one thread hop per frame, of some twenty per streamed reply); the drain only renders and starts writes,
+ * it never waits. {@code caravan-ws-control} checks for stalled writes, closes slow connections and hands their
+ * replies back.
  */
 @Component
 public class WebSocketSender implements DisposableBean {
@@ -34,19 +37,12 @@ public class WebSocketSender implements DisposableBean {
     private static final ByteBuffer PING = ByteBuffer.allocate(0);
 
     private final WebSocketOutbox.Limits limits;
-    private final ExecutorService senders;
     private final ScheduledExecutorService control;
     private final WebSocketOutbox.Counters counters;
 
     public WebSocketSender(WebProperties properties, MeterRegistry meters) {
         this.limits = new WebSocketOutbox.Limits(properties.getWsBufferSize().toBytes(),
                 properties.getWsSendTimeout().toNanos());
-        AtomicInteger n = new AtomicInteger();
-        this.senders = Executors.newFixedThreadPool(Math.max(1, properties.getWsSenderThreads()), r -> {
-            Thread t = new Thread(r, "caravan-ws-send-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "caravan-ws-control");
             t.setDaemon(true);
@@ -80,8 +76,17 @@ public class WebSocketSender implements DisposableBean {
 
     /** An outbox writing to {@code session}. */
     WebSocketOutbox open(WebSocketSession session, WebSocketOutbox.Listener listener) {
-        return new WebSocketOutbox(session.getId(), new SessionTransport(session, jsr(session)), limits, senders,
+        Session jsr = jsr(session);
+        return new WebSocketOutbox(session.getId(), new SessionTransport(session, jsr), limits, ioThread(jsr),
                 control, listener, counters, System::nanoTime);
+    }
+
+    /** The server I/O thread of the connection: the one its writes run on. */
+    private static Executor ioThread(Session jsr) {
+        if (jsr instanceof UndertowSession undertow) {
+            return undertow.getWebSocketChannel().getIoThread();
+        }
+        throw new IllegalStateException("WebSocket sessions must be Undertow's");
     }
 
     /** Runs {@code task} on the control thread every {@code millis}. */
@@ -117,7 +122,6 @@ public class WebSocketSender implements DisposableBean {
     @Override
     public void destroy() {
         control.shutdownNow();
-        senders.shutdownNow();
     }
 
     /** The JSR-356 asynchronous send of the session: the write completes on a server I/O thread. */
@@ -141,7 +145,7 @@ public class WebSocketSender implements DisposableBean {
             } catch (IOException | RuntimeException e) {
                 LOG.debug("closing WebSocket {}: {}", session.getId(), e.toString());
             }
-            if (jsr instanceof io.undertow.websockets.jsr.UndertowSession undertow) {
+            if (jsr instanceof UndertowSession undertow) {
                 // drop the TCP connection too, so a client that stopped reading does not keep the socket
                 undertow.forceClose();
             }
