@@ -27,6 +27,22 @@ public class CaravanApplication {
         if (Cli.handles(args)) {
             System.exit(Cli.run(args));
         }
+        smallHttpClientBuffers();
         SpringApplication.run(CaravanApplication.class, Cli.gatewayArgs(args));
     }
+
+    /**
+     * The JDK HTTP client reads each plain connection into a heap buffer of {@code jdk.httpclient.bufsize} bytes
+     * (16 KiB by default) that the connection keeps until it is full. A model stream brings a few hundred bytes per
+     * token, and thousands of streams are open at once: at 16 KiB those half-filled buffers were tens of megabytes
+     * that outlived every young collection. 4 KiB still takes a streamed event in one read. Set before the client's
+     * classes load; a {@code -Djdk.httpclient.bufsize} given on the command line wins.
+     */
+    static void smallHttpClientBuffers() {
+        if (System.getProperty(HTTP_CLIENT_BUFSIZE) == null) {
+            System.setProperty(HTTP_CLIENT_BUFSIZE, "4096");
+        }
+    }
+
+    static final String HTTP_CLIENT_BUFSIZE = "jdk.httpclient.bufsize";
 }

@@ -105,7 +105,7 @@ public final class NonBlockingHttpClient implements HttpClient {
         });
         builder.method(request.method().name(), request.body() == null
                 ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                : java.net.http.HttpRequest.BodyPublishers.ofString(request.body()));
+                : new WrappedBody(request.body()));
         if (readTimeout != null) {
             builder.timeout(readTimeout);
         }
