@@ -7,26 +7,30 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A request body handed to the JDK client as one buffer over its bytes, without the copy
- * {@code BodyPublishers.ofString} makes for each subscription.
+ * A request body handed to the JDK client as one buffer, encoded when the client subscribes, and held by nobody once
+ * it is written.
  *
- * <p>Why it matters: the JDK client keeps the request, and with it its body publisher and the buffers it handed
- * out, until the response has ended. A model request carries the conversation's history, and a streamed answer
- * takes seconds, so with thousands of calls in flight the copies were megabytes that every young collection had to
- * move. Each subscription (the client subscribes again when it resends on a fresh connection) gets its own buffer
- * over the same bytes; the client only reads from it.
+ * <p>Why it matters: the JDK client keeps the request, and with it its body publisher, until the response has
+ * ended. {@code BodyPublishers.ofString} holds the encoded bytes and copies them again for each subscription, all of
+ * which stay reachable for the whole call. A model request carries the conversation's history and a streamed answer
+ * takes seconds, so with thousands of calls in flight those copies were tens of megabytes that every young
+ * collection had to move. The text itself is kept anyway (the model client holds its request until the answer
+ * ends), so this publisher keeps only the text and its encoded length, and encodes it again for each subscription
+ * (the client subscribes again when it resends on a fresh connection).
  */
 final class WrappedBody implements BodyPublisher {
 
-    private final byte[] bytes;
+    private final String body;
+    private final long length;
 
     WrappedBody(String body) {
-        this.bytes = body.getBytes(StandardCharsets.UTF_8);
+        this.body = body;
+        this.length = body.getBytes(StandardCharsets.UTF_8).length;
     }
 
     @Override
     public long contentLength() {
-        return bytes.length;
+        return length;
     }
 
     @Override
@@ -43,7 +47,7 @@ final class WrappedBody implements BodyPublisher {
                     subscriber.onError(new IllegalArgumentException("request(" + n + "): demand must be positive"));
                     return;
                 }
-                subscriber.onNext(ByteBuffer.wrap(bytes));
+                subscriber.onNext(ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
                 subscriber.onComplete();
             }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import org.junit.jupiter.api.Test;
 
-/** The model request body: its bytes as UTF-8, one buffer per subscription, and the demand rules of a publisher. */
+/** The model request body: UTF-8 with its length, one buffer per subscription, and the demand rules of a publisher. */
 class WrappedBodyTest {
 
     @Test
