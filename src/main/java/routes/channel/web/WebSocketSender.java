@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.undertow.websockets.jsr.UndertowSession;
 import jakarta.websocket.SendResult;
-import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
@@ -76,17 +75,11 @@ public class WebSocketSender implements DisposableBean {
 
     /** An outbox writing to {@code session}. */
     WebSocketOutbox open(WebSocketSession session, WebSocketOutbox.Listener listener) {
-        Session jsr = jsr(session);
-        return new WebSocketOutbox(session.getId(), new SessionTransport(session, jsr), limits, ioThread(jsr),
+        UndertowSession undertow = undertow(session);
+        // the connection's server I/O thread: the one its writes run on
+        Executor ioThread = undertow.getWebSocketChannel().getIoThread();
+        return new WebSocketOutbox(session.getId(), new SessionTransport(session, undertow), limits, ioThread,
                 control, listener, counters, System::nanoTime);
-    }
-
-    /** The server I/O thread of the connection: the one its writes run on. */
-    private static Executor ioThread(Session jsr) {
-        if (jsr instanceof UndertowSession undertow) {
-            return undertow.getWebSocketChannel().getIoThread();
-        }
-        throw new IllegalStateException("WebSocket sessions must be Undertow's");
     }
 
     /** Runs {@code task} on the control thread every {@code millis}. */
@@ -107,16 +100,17 @@ public class WebSocketSender implements DisposableBean {
 
     /** Pings without waiting: the ping is queued in the server behind any frame being written. */
     static void ping(WebSocketSession session) throws IOException {
-        jsr(session).getAsyncRemote().sendPing(PING.duplicate());
+        undertow(session).getAsyncRemote().sendPing(PING.duplicate());
     }
 
-    /** The server's JSR-356 session under Spring's: its asynchronous send is what keeps threads free. */
-    private static Session jsr(WebSocketSession session) {
-        Session jsr = session instanceof NativeWebSocketSession n ? n.getNativeSession(Session.class) : null;
-        if (jsr == null) {
-            throw new IllegalStateException("WebSocket sessions must be JSR-356 sessions (Undertow's)");
+    /** The server's JSR-356 session under Spring's (Undertow's): its asynchronous send is what keeps threads free. */
+    private static UndertowSession undertow(WebSocketSession session) {
+        UndertowSession undertow = session instanceof NativeWebSocketSession n
+                ? n.getNativeSession(UndertowSession.class) : null;
+        if (undertow == null) {
+            throw new IllegalStateException("WebSocket sessions must be Undertow's JSR-356 sessions");
         }
-        return jsr;
+        return undertow;
     }
 
     @Override
@@ -125,7 +119,8 @@ public class WebSocketSender implements DisposableBean {
     }
 
     /** The JSR-356 asynchronous send of the session: the write completes on a server I/O thread. */
-    private record SessionTransport(WebSocketSession session, Session jsr) implements WebSocketOutbox.Transport {
+    private record SessionTransport(WebSocketSession session, UndertowSession jsr)
+            implements WebSocketOutbox.Transport {
 
         @Override
         public void send(String frame, Consumer<Throwable> done) {
@@ -145,10 +140,8 @@ public class WebSocketSender implements DisposableBean {
             } catch (IOException | RuntimeException e) {
                 LOG.debug("closing WebSocket {}: {}", session.getId(), e.toString());
             }
-            if (jsr instanceof UndertowSession undertow) {
-                // drop the TCP connection too, so a client that stopped reading does not keep the socket
-                undertow.forceClose();
-            }
+            // drop the TCP connection too, so a client that stopped reading does not keep the socket
+            jsr.forceClose();
         }
 
         private static String truncate(String reason) {
