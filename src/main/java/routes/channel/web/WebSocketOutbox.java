@@ -20,9 +20,8 @@ import routes.envelope.Envelope;
  *
  * <p>Offering a frame never waits: it is queued, and the sender (the connection's server I/O thread) hands the
  * head of the queue to the non-blocking {@link Transport}; the next one goes when the transport reports the
- * previous one written. So a slow
- * client holds no thread, only its queue. While a frame is being written, token deltas of a reply that already has
- * a delta queued are appended to that one: one frame, same text.
+ * previous one written. So a slow client holds no thread, only its queue. While a frame is being written, token
+ * deltas of a reply that already has a delta queued are appended to that one: one frame, same text.
  *
  * <p>Bounds: when the queued frames exceed the buffer size, the queued deltas are dropped and their replies get no
  * further deltas (deltas are ephemeral; the final reply carries the whole text). Replies, accepted and error frames
