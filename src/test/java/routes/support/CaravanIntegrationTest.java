@@ -99,6 +99,9 @@ import routes.CaravanApplication;
             "caravan.roles.operators[0]=rest:tool-admin",
             "caravan.tools.allow.wipe-disk[0]=role:operators",
             "caravan.http.reply-timeout=20s",
+            // small socket send buffers (no growing to megabytes): a client that stops reading is felt after a few
+            // kilobytes, so the tests of slow clients need no megabyte answers
+            "server.undertow.options.socket.SEND_BUFFER=8192",
             "caravan.http.ping-interval=2s",
             // test contexts come and go in one JVM: a closed one must leave its groups at once, not after
             // the session timeout (which would rebalance in the middle of a later test)

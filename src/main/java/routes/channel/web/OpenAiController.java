@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -24,7 +23,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import routes.channel.Ingress;
 import routes.envelope.ChatType;
 import routes.envelope.Envelope;
@@ -144,7 +142,8 @@ public class OpenAiController {
         }
         String completionId = "chatcmpl-" + id.replace("-", "");
         if (stream) {
-            return stream(builder, id, completionId, model, includeUsage);
+            stream(request, response, builder, id, completionId, model, includeUsage);
+            return null; // the event stream answers; Spring MVC leaves the response alone (it is a parameter)
         }
         long timeout = properties.getReplyTimeout().toMillis();
         AsyncAnswer.write(request, response, whole(builder, id, completionId, model, timeout),
@@ -183,13 +182,18 @@ public class OpenAiController {
                 });
     }
 
-    private ResponseEntity<?> stream(Envelope.Builder builder, String id, String completionId, String model,
-            boolean includeUsage) {
-        ResponseBodyEmitter emitter = new ResponseBodyEmitter(properties.getReplyTimeout().toMillis() + 5000);
-        SseStream sse = new SseStream(emitter, completionId, model);
+    private void stream(HttpServletRequest request, HttpServletResponse response, Envelope.Builder builder,
+            String id, String completionId, String model, boolean includeUsage) {
+        SseStream sse = new SseStream(completionId, model);
         PendingReplies.Waiter waiter = registry.expect(id, sse::delta);
-        emitter.onTimeout(() -> waiter.reply().completeExceptionally(new java.util.concurrent.TimeoutException()));
-        emitter.onError(e -> waiter.reply().cancel(false));
+        try {
+            // a client that leaves (or never reads until the timeout) stops waiting for its reply
+            sse.open(request, response, Duration.ofMillis(properties.getReplyTimeout().toMillis() + 5000),
+                    () -> waiter.reply().cancel(false));
+        } catch (IOException | RuntimeException e) {
+            waiter.reply().cancel(false);
+            throw new IllegalStateException("the event stream could not be opened", e);
+        }
         sse.start();
         ingress.accept(builder).whenComplete((accepted, error) -> {
             if (error != null) {
@@ -207,11 +211,6 @@ public class OpenAiController {
                         sse.finish(reply.text(), includeUsage ? usage(reply) : null);
                     }
                 });
-        return ResponseEntity.ok()
-                .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .header("X-Accel-Buffering", "no")
-                .contentType(MediaType.TEXT_EVENT_STREAM)
-                .body(emitter);
     }
 
     private static ObjectNode usage(Envelope reply) {
@@ -319,19 +318,23 @@ public class OpenAiController {
         return s.length() > 80 ? s.substring(0, 80) + "…" : s;
     }
 
-    /** One streamed completion: chunks in order, nothing after the end. */
+    /** One streamed completion: chunks in order, nothing after the end, never a wait for the client. */
     private static final class SseStream {
-        private final ResponseBodyEmitter emitter;
         private final String id;
         private final String model;
         private final long created = Instant.now().getEpochSecond();
         private final StringBuilder sent = new StringBuilder();
+        private EventStreamWriter out;
         private boolean done;
 
-        SseStream(ResponseBodyEmitter emitter, String id, String model) {
-            this.emitter = emitter;
+        SseStream(String id, String model) {
             this.id = id;
             this.model = model;
+        }
+
+        synchronized void open(HttpServletRequest request, HttpServletResponse response, Duration timeout,
+                Runnable onGone) throws IOException {
+            out = EventStreamWriter.open(request, response, timeout, text -> contentChunk(text).toString(), onGone);
         }
 
         synchronized void start() {
@@ -347,7 +350,7 @@ public class OpenAiController {
                 return;
             }
             sent.append(text);
-            write(contentChunk(text).toString());
+            out.fragment(text);
         }
 
         synchronized void finish(String fullText, ObjectNode usage) {
@@ -380,9 +383,8 @@ public class OpenAiController {
         }
 
         private void end() {
-            write("[DONE]");
+            out.end();
             done = true;
-            emitter.complete();
         }
 
         private ObjectNode chunk() {
@@ -401,11 +403,7 @@ public class OpenAiController {
         }
 
         private void write(String data) {
-            try {
-                emitter.send("data: " + data + "\n\n", MediaType.TEXT_PLAIN);
-            } catch (IOException | IllegalStateException e) {
-                done = true;
-            }
+            out.event(data);
         }
     }
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -28,6 +29,7 @@ import routes.envelope.Ids;
 import routes.infra.InstanceIdentity;
 import routes.security.Pseudonyms;
 import routes.support.CaravanIntegrationTest;
+import routes.support.FakeOpenAiServer;
 import routes.support.KafkaTestSupport;
 import routes.support.TestInfra;
 
@@ -113,6 +115,101 @@ class OpenAiApiTest extends CaravanIntegrationTest {
         assertThat(text).isEqualTo("echo: raw sse");
         assertThat(data).anyMatch(d -> d.contains("\"finish_reason\":\"stop\""));
         assertThat(data).anyMatch(d -> d.contains("\"usage\""));
+    }
+
+    @Test
+    void clientsThatStopReadingHoldUpNoOtherRequest() throws Exception {
+        // a long answer in many fragments: far more than a connection's buffers hold
+        String story = ("w".repeat(399) + " ").repeat(300);
+        MODEL.replyWith(body -> FakeOpenAiServer.echoReply(body).startsWith("echo: tell me a long story")
+                ? story : FakeOpenAiServer.echoReply(body));
+        // sockets with a tiny receive buffer that are not read until the end: more of them than model I/O threads
+        OkHttpClient stalled = new OkHttpClient.Builder()
+                .socketFactory(new TinyReceiveBuffers())
+                .readTimeout(Duration.ofSeconds(30))
+                .build();
+        List<okhttp3.Response> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                open.add(stalled.newCall(new okhttp3.Request.Builder().url(baseUrl() + "/v1/chat/completions")
+                        .post(okhttp3.RequestBody.create("{\"model\":\"general\",\"stream\":true,\"user\":\""
+                                + uniqueChat("oa-stalled") + "\",\"messages\":[{\"role\":\"user\","
+                                + "\"content\":\"tell me a long story " + i + "\"}]}",
+                                okhttp3.MediaType.get("application/json")))
+                        .build()).execute());
+            }
+            // every one of those answers was read from the model and published, however little their clients read
+            assertThat(TestInfra.kafka().readUntil("caravan.outbound.openai",
+                    r -> story.equals(EnvelopeCodec.decode(r.value()).text()), found -> found.size() >= 12,
+                    Duration.ofSeconds(30))).hasSize(12);
+
+            // meanwhile other requests are answered, streamed and whole
+            HttpResponse<String> streamed = HTTP.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                    .timeout(Duration.ofSeconds(15))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"general\",\"stream\":true,"
+                            + "\"messages\":[{\"role\":\"user\",\"content\":\"still there?\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(streamedText(streamed.body())).isEqualTo("echo: still there?");
+            JsonNode whole = completion("{\"model\":\"general\",\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"and whole?\"}]}");
+            assertThat(whole.path("choices").path(0).path("message").path("content").asText())
+                    .isEqualTo("echo: and whole?");
+
+            // the stalled clients, reading at last, get their whole answer: fragments that waited were merged
+            for (okhttp3.Response response : open) {
+                String body = response.body().string();
+                assertThat(body).endsWith("data: [DONE]\n\n");
+                assertThat(streamedText(body)).isEqualTo(story);
+                assertThat(body.lines().filter(l -> l.startsWith("data: ")).count()).isLessThan(300);
+            }
+        } finally {
+            open.forEach(okhttp3.Response::close);
+        }
+    }
+
+    /** The text of a streamed completion: its content fragments joined. */
+    private static String streamedText(String sse) {
+        return sse.lines().filter(l -> l.startsWith("data: ") && !l.equals("data: [DONE]")).map(l -> {
+            try {
+                return JSON.readTree(l.substring(6)).path("choices").path(0).path("delta").path("content")
+                        .asText("");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).collect(Collectors.joining());
+    }
+
+    /** Sockets that take at most a kilobyte or so before their reader reads. */
+    private static final class TinyReceiveBuffers extends javax.net.SocketFactory {
+
+        @Override
+        public java.net.Socket createSocket() throws java.io.IOException {
+            java.net.Socket socket = new java.net.Socket();
+            socket.setReceiveBufferSize(1024);
+            return socket;
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port) throws java.io.IOException {
+            throw new UnsupportedOperationException("connected by the client");
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port, java.net.InetAddress local, int localPort) {
+            throw new UnsupportedOperationException("connected by the client");
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port) {
+            throw new UnsupportedOperationException("connected by the client");
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress address, int port, java.net.InetAddress local,
+                int localPort) {
+            throw new UnsupportedOperationException("connected by the client");
+        }
     }
 
     @Test

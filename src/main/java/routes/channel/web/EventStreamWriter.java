@@ -1,0 +1,232 @@
+package routes.channel.web;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+
+/**
+ * A server-sent event stream written with the servlet's non-blocking output, so that no thread ever waits for the
+ * client to read.
+ *
+ * <p>Events are handed over by the threads that produce them (model I/O threads hand over tokens, the reply's
+ * delivery hands over the end). A blocking write would hold such a thread for as long as a client does not read,
+ * and a handful of clients that stop reading would stop every model stream of the instance. Here an event is
+ * written only while the container says the connection can take it; otherwise it waits in this stream's queue and
+ * the container calls back once the client reads again. Token fragments that wait are merged into one event, so a
+ * slow client gets fewer, longer events and the queue never holds more than the reply's text and a few events.
+ *
+ * <p>A client that never reads keeps its stream until the request's timeout, then the request ends and nothing
+ * more is kept for it. {@code onGone} runs once when the client left, the connection failed or the timeout came.
+ */
+final class EventStreamWriter implements WriteListener, AsyncListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventStreamWriter.class);
+
+    private final AsyncContext async;
+    private final ServletOutputStream out;
+    private final Function<String, String> fragmentEvent;
+    private final Runnable onGone;
+    /** Waiting to be written, in order: whole events ({@code byte[]}) and merged fragments ({@code StringBuilder}). */
+    private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    private boolean ending;
+    private boolean closed;
+    private boolean goneNotified;
+
+    private EventStreamWriter(AsyncContext async, ServletOutputStream out, Function<String, String> fragmentEvent,
+            Runnable onGone) {
+        this.async = async;
+        this.out = out;
+        this.fragmentEvent = fragmentEvent;
+        this.onGone = onGone;
+    }
+
+    /**
+     * Answers {@code request} with an event stream that lasts at most {@code timeout}.
+     *
+     * @param fragmentEvent the data of the event that carries a fragment of text (fragments waiting are merged)
+     * @param onGone        runs once when the client is gone (left, failed, timed out) before the stream ended
+     */
+    static EventStreamWriter open(HttpServletRequest request, HttpServletResponse response, Duration timeout,
+            Function<String, String> fragmentEvent, Runnable onGone) throws IOException {
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType("text/event-stream");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+        response.setHeader("X-Accel-Buffering", "no");
+        AsyncContext async = request.startAsync(request, response);
+        async.setTimeout(timeout.toMillis());
+        EventStreamWriter writer = new EventStreamWriter(async, response.getOutputStream(), fragmentEvent, onGone);
+        async.addListener(writer);
+        writer.out.setWriteListener(writer);
+        return writer;
+    }
+
+    /** Queues one event with this data ({@code data: <data>}). */
+    void event(String data) {
+        boolean gone;
+        synchronized (this) {
+            if (closed || ending) {
+                return;
+            }
+            queue.add(frame(data));
+            gone = drain();
+        }
+        notifyIfGone(gone);
+    }
+
+    /** Queues a fragment of text; fragments that wait for the client are merged into one event. */
+    void fragment(String text) {
+        boolean gone;
+        synchronized (this) {
+            if (closed || ending) {
+                return;
+            }
+            if (queue.peekLast() instanceof StringBuilder waiting) {
+                waiting.append(text);
+            } else {
+                queue.add(new StringBuilder(text));
+            }
+            gone = drain();
+        }
+        notifyIfGone(gone);
+    }
+
+    /** Queues {@code data: [DONE]}; the response ends once everything before it is written. */
+    void end() {
+        boolean gone;
+        synchronized (this) {
+            if (closed || ending) {
+                return;
+            }
+            queue.add(frame("[DONE]"));
+            ending = true;
+            gone = drain();
+        }
+        notifyIfGone(gone);
+    }
+
+    @Override
+    public void onWritePossible() {
+        boolean gone;
+        synchronized (this) {
+            gone = drain();
+        }
+        notifyIfGone(gone);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        LOG.debug("an event stream failed: {}", error.toString());
+        boolean gone;
+        synchronized (this) {
+            gone = close();
+        }
+        notifyIfGone(gone);
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        boolean gone;
+        synchronized (this) {
+            gone = close();
+        }
+        notifyIfGone(gone);
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        onError(event.getThrowable() != null ? event.getThrowable() : new IOException("the request failed"));
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        // nothing kept: the queue is empty or was dropped
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // not restarted
+    }
+
+    /**
+     * Writes what waits while the connection takes it, then flushes; ends the response after the last event.
+     * Holds the lock. True when the client turned out to be gone just now.
+     */
+    private boolean drain() {
+        try {
+            boolean written = false;
+            // isReady() false: the container calls onWritePossible once the connection takes more
+            while (!closed && out.isReady()) {
+                Object next = queue.poll();
+                if (next == null) {
+                    if (written) {
+                        out.flush();
+                        written = false;
+                        continue;
+                    }
+                    if (ending) {
+                        closed = true;
+                        complete();
+                    }
+                    return false;
+                }
+                out.write(next instanceof StringBuilder text ? frame(fragmentEvent.apply(text.toString()))
+                        : (byte[]) next);
+                written = true;
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("an event stream could not be written: {}", e.toString());
+            return close();
+        }
+    }
+
+    /** Drops what waits and ends the request; true the first time (the client is gone). Holds the lock. */
+    private boolean close() {
+        queue.clear();
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        complete();
+        return true;
+    }
+
+    private void complete() {
+        try {
+            async.complete();
+        } catch (IllegalStateException e) {
+            LOG.debug("the event stream's request was already complete: {}", e.toString());
+        }
+    }
+
+    /** Runs onGone once, outside the lock (it may come back to this stream). */
+    private void notifyIfGone(boolean gone) {
+        if (!gone) {
+            return;
+        }
+        synchronized (this) {
+            if (goneNotified) {
+                return;
+            }
+            goneNotified = true;
+        }
+        onGone.run();
+    }
+
+    private static byte[] frame(String data) {
+        return ("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+}
