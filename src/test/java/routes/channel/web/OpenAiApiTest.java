@@ -168,6 +168,44 @@ class OpenAiApiTest extends CaravanIntegrationTest {
         }
     }
 
+    @Test
+    void clientsThatStopReadingWholeAnswersHoldUpNoOtherRequest() throws Exception {
+        String story = ("v".repeat(399) + " ").repeat(300);
+        MODEL.replyWith(body -> FakeOpenAiServer.echoReply(body).startsWith("echo: tell me all at once")
+                ? story : FakeOpenAiServer.echoReply(body));
+        // more clients than the HTTP server has worker threads (Spring Boot's default: 8 per I/O thread)
+        int clients = Math.max(Runtime.getRuntime().availableProcessors(), 2) * 8 + 4;
+        OkHttpClient stalled = new OkHttpClient.Builder()
+                .socketFactory(new TinyReceiveBuffers())
+                .readTimeout(Duration.ofSeconds(30))
+                .build();
+        List<okhttp3.Response> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < clients; i++) {
+                open.add(stalled.newCall(new okhttp3.Request.Builder().url(baseUrl() + "/v1/chat/completions")
+                        .post(okhttp3.RequestBody.create("{\"model\":\"general\",\"messages\":[{\"role\":"
+                                + "\"user\",\"content\":\"tell me all at once " + i + "\"}]}",
+                                okhttp3.MediaType.get("application/json")))
+                        .build()).execute());
+            }
+
+            // meanwhile another request is answered
+            JsonNode other = completion("{\"model\":\"general\",\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"anyone else?\"}]}");
+            assertThat(other.path("choices").path(0).path("message").path("content").asText())
+                    .isEqualTo("echo: anyone else?");
+
+            // the stalled clients, reading at last, get their whole answer
+            for (okhttp3.Response response : open) {
+                assertThat(response.code()).isEqualTo(200);
+                assertThat(JSON.readTree(response.body().string()).path("choices").path(0).path("message")
+                        .path("content").asText()).isEqualTo(story);
+            }
+        } finally {
+            open.forEach(okhttp3.Response::close);
+        }
+    }
+
     /** The text of a streamed completion: its content fragments joined. */
     private static String streamedText(String sse) {
         return sse.lines().filter(l -> l.startsWith("data: ") && !l.equals("data: [DONE]")).map(l -> {
@@ -337,8 +375,8 @@ class OpenAiApiTest extends CaravanIntegrationTest {
     }
 
     /*
-     * A completion is written after the request has left the filters (from the container's worker once the reply is
-     * here; a stream by its emitter): the headers they set when the request came in are on the answer all the same.
+     * A completion is written after the request has left the filters (once the reply is here, whole or as a stream
+     * of events): the headers they set when the request came in are on the answer all the same.
      */
     private static void assertSecurityHeaders(HttpResponse<String> r) {
         assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
