@@ -1,5 +1,7 @@
 package routes.channel.web;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -37,6 +39,7 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
     private final AsyncContext async;
     private final ServletOutputStream out;
     private final Function<String, String> fragmentEvent;
+    private final Counters counters;
     private final Runnable onGone;
     /** Waiting to be written, in order: whole events ({@code byte[]}) and merged fragments ({@code StringBuilder}). */
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
@@ -44,11 +47,26 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
     private boolean closed;
     private boolean goneNotified;
 
+    /** What the streams of an instance count: fragments merged while they waited, streams ended unfinished. */
+    record Counters(Counter merged, Counter abandoned) {
+
+        static Counters of(MeterRegistry meters) {
+            return new Counters(Counter.builder("caravan.http.stream.fragments.merged")
+                    .description("Streamed fragments merged into an event still waiting for a slow client")
+                    .register(meters),
+                    Counter.builder("caravan.http.stream.abandoned")
+                            .description("Event streams ended before their last event was written (the client left,"
+                                    + " failed, or did not read until the timeout)")
+                            .register(meters));
+        }
+    }
+
     private EventStreamWriter(AsyncContext async, ServletOutputStream out, Function<String, String> fragmentEvent,
-            Runnable onGone) {
+            Counters counters, Runnable onGone) {
         this.async = async;
         this.out = out;
         this.fragmentEvent = fragmentEvent;
+        this.counters = counters;
         this.onGone = onGone;
     }
 
@@ -56,10 +74,11 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
      * Answers {@code request} with an event stream that lasts at most {@code timeout}.
      *
      * @param fragmentEvent the data of the event that carries a fragment of text (fragments waiting are merged)
+     * @param counters      where merged fragments and abandoned streams are counted
      * @param onGone        runs once when the client is gone (left, failed, timed out) before the stream ended
      */
     static EventStreamWriter open(HttpServletRequest request, HttpServletResponse response, Duration timeout,
-            Function<String, String> fragmentEvent, Runnable onGone) throws IOException {
+            Function<String, String> fragmentEvent, Counters counters, Runnable onGone) throws IOException {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/event-stream");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
@@ -67,7 +86,8 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
         response.setHeader("X-Accel-Buffering", "no");
         AsyncContext async = request.startAsync(request, response);
         async.setTimeout(timeout.toMillis());
-        EventStreamWriter writer = new EventStreamWriter(async, response.getOutputStream(), fragmentEvent, onGone);
+        EventStreamWriter writer = new EventStreamWriter(async, response.getOutputStream(), fragmentEvent, counters,
+                onGone);
         async.addListener(writer);
         writer.out.setWriteListener(writer);
         return writer;
@@ -95,6 +115,7 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
             }
             if (queue.peekLast() instanceof StringBuilder waiting) {
                 waiting.append(text);
+                counters.merged().increment();
             } else {
                 queue.add(new StringBuilder(text));
             }
@@ -200,6 +221,7 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
             return false;
         }
         closed = true;
+        counters.abandoned().increment();
         complete();
         return true;
     }

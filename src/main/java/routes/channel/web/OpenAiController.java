@@ -3,6 +3,7 @@ package routes.channel.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -53,15 +54,17 @@ public class OpenAiController {
     private final ConnectionRegistry registry;
     private final ModelGateway models;
     private final WebProperties properties;
+    private final EventStreamWriter.Counters streams;
     private final long started = Instant.now().getEpochSecond();
 
     public OpenAiController(Ingress ingress, InputLimits limits, ConnectionRegistry registry, ModelGateway models,
-            WebProperties properties) {
+            WebProperties properties, MeterRegistry meters) {
         this.ingress = ingress;
         this.limits = limits;
         this.registry = registry;
         this.models = models;
         this.properties = properties;
+        this.streams = EventStreamWriter.Counters.of(meters);
     }
 
     @GetMapping(path = "/v1/models", produces = "application/json")
@@ -188,7 +191,7 @@ public class OpenAiController {
         PendingReplies.Waiter waiter = registry.expect(id, sse::delta);
         try {
             // a client that leaves (or never reads until the timeout) stops waiting for its reply
-            sse.open(request, response, Duration.ofMillis(properties.getReplyTimeout().toMillis() + 5000),
+            sse.open(request, response, Duration.ofMillis(properties.getReplyTimeout().toMillis() + 5000), streams,
                     () -> waiter.reply().cancel(false));
         } catch (IOException | RuntimeException e) {
             waiter.reply().cancel(false);
@@ -333,8 +336,9 @@ public class OpenAiController {
         }
 
         synchronized void open(HttpServletRequest request, HttpServletResponse response, Duration timeout,
-                Runnable onGone) throws IOException {
-            out = EventStreamWriter.open(request, response, timeout, text -> contentChunk(text).toString(), onGone);
+                EventStreamWriter.Counters counters, Runnable onGone) throws IOException {
+            out = EventStreamWriter.open(request, response, timeout, text -> contentChunk(text).toString(), counters,
+                    onGone);
         }
 
         synchronized void start() {

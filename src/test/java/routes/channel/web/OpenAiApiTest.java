@@ -12,6 +12,7 @@ import com.openai.errors.NotFoundException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -45,6 +46,9 @@ class OpenAiApiTest extends CaravanIntegrationTest {
 
     @Autowired
     private StringRedisTemplate redis;
+
+    @Autowired
+    private MeterRegistry meters;
 
 
     private OpenAIClient sdk() {
@@ -123,6 +127,7 @@ class OpenAiApiTest extends CaravanIntegrationTest {
         String story = ("w".repeat(399) + " ").repeat(300);
         MODEL.replyWith(body -> FakeOpenAiServer.echoReply(body).startsWith("echo: tell me a long story")
                 ? story : FakeOpenAiServer.echoReply(body));
+        double merged = meters.counter("caravan.http.stream.fragments.merged").count();
         // sockets with a tiny receive buffer that are not read until the end: more of them than model I/O threads
         OkHttpClient stalled = new OkHttpClient.Builder()
                 .socketFactory(new TinyReceiveBuffers())
@@ -157,6 +162,7 @@ class OpenAiApiTest extends CaravanIntegrationTest {
                     .isEqualTo("echo: and whole?");
 
             // the stalled clients, reading at last, get their whole answer: fragments that waited were merged
+            assertThat(meters.counter("caravan.http.stream.fragments.merged").count()).isGreaterThan(merged);
             for (okhttp3.Response response : open) {
                 String body = response.body().string();
                 assertThat(body).endsWith("data: [DONE]\n\n");
