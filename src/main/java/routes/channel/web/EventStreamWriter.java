@@ -150,20 +150,12 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
     @Override
     public void onError(Throwable error) {
         LOG.debug("an event stream failed: {}", error.toString());
-        boolean gone;
-        synchronized (this) {
-            gone = close();
-        }
-        notifyIfGone(gone);
+        abandon();
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
-        boolean gone;
-        synchronized (this) {
-            gone = close();
-        }
-        notifyIfGone(gone);
+        abandon();
     }
 
     @Override
@@ -212,6 +204,15 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
             LOG.debug("an event stream could not be written: {}", e.toString());
             return close();
         }
+    }
+
+    /** The client is gone or out of time: what waits is dropped and the request ends. */
+    private void abandon() {
+        boolean gone;
+        synchronized (this) {
+            gone = close();
+        }
+        notifyIfGone(gone);
     }
 
     /** Drops what waits and ends the request; true the first time (the client is gone). Holds the lock. */

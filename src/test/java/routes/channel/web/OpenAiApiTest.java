@@ -129,19 +129,12 @@ class OpenAiApiTest extends CaravanIntegrationTest {
                 ? story : FakeOpenAiServer.echoReply(body));
         double merged = meters.counter("caravan.http.stream.fragments.merged").count();
         // sockets with a tiny receive buffer that are not read until the end: more of them than model I/O threads
-        OkHttpClient stalled = new OkHttpClient.Builder()
-                .socketFactory(new TinyReceiveBuffers())
-                .readTimeout(Duration.ofSeconds(30))
-                .build();
         List<okhttp3.Response> open = new ArrayList<>();
         try {
             for (int i = 0; i < 12; i++) {
-                open.add(stalled.newCall(new okhttp3.Request.Builder().url(baseUrl() + "/v1/chat/completions")
-                        .post(okhttp3.RequestBody.create("{\"model\":\"general\",\"stream\":true,\"user\":\""
-                                + uniqueChat("oa-stalled") + "\",\"messages\":[{\"role\":\"user\","
-                                + "\"content\":\"tell me a long story " + i + "\"}]}",
-                                okhttp3.MediaType.get("application/json")))
-                        .build()).execute());
+                open.add(stalledRequest("{\"model\":\"general\",\"stream\":true,\"user\":\""
+                        + uniqueChat("oa-stalled") + "\",\"messages\":[{\"role\":\"user\","
+                        + "\"content\":\"tell me a long story " + i + "\"}]}"));
             }
             // every one of those answers was read from the model and published, however little their clients read
             assertThat(TestInfra.kafka().readUntil("caravan.outbound.openai",
@@ -181,18 +174,11 @@ class OpenAiApiTest extends CaravanIntegrationTest {
                 ? story : FakeOpenAiServer.echoReply(body));
         // more clients than the HTTP server has worker threads (Spring Boot's default: 8 per I/O thread)
         int clients = Math.max(Runtime.getRuntime().availableProcessors(), 2) * 8 + 4;
-        OkHttpClient stalled = new OkHttpClient.Builder()
-                .socketFactory(new TinyReceiveBuffers())
-                .readTimeout(Duration.ofSeconds(30))
-                .build();
         List<okhttp3.Response> open = new ArrayList<>();
         try {
             for (int i = 0; i < clients; i++) {
-                open.add(stalled.newCall(new okhttp3.Request.Builder().url(baseUrl() + "/v1/chat/completions")
-                        .post(okhttp3.RequestBody.create("{\"model\":\"general\",\"messages\":[{\"role\":"
-                                + "\"user\",\"content\":\"tell me all at once " + i + "\"}]}",
-                                okhttp3.MediaType.get("application/json")))
-                        .build()).execute());
+                open.add(stalledRequest("{\"model\":\"general\",\"messages\":[{\"role\":\"user\","
+                        + "\"content\":\"tell me all at once " + i + "\"}]}"));
             }
 
             // meanwhile another request is answered
@@ -210,6 +196,19 @@ class OpenAiApiTest extends CaravanIntegrationTest {
         } finally {
             open.forEach(okhttp3.Response::close);
         }
+    }
+
+    /** A client on a socket with a tiny receive buffer that reads nothing past the headers until told to. */
+    private static final OkHttpClient STALLED = new OkHttpClient.Builder()
+            .socketFactory(new TinyReceiveBuffers())
+            .readTimeout(Duration.ofSeconds(30))
+            .build();
+
+    /** Posts a completion request from {@link #STALLED}; returns once the answer's headers are in. */
+    private okhttp3.Response stalledRequest(String json) throws java.io.IOException {
+        return STALLED.newCall(new okhttp3.Request.Builder().url(baseUrl() + "/v1/chat/completions")
+                .post(okhttp3.RequestBody.create(json, okhttp3.MediaType.get("application/json")))
+                .build()).execute();
     }
 
     /** The text of a streamed completion: its content fragments joined. */
