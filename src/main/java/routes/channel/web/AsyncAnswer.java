@@ -53,7 +53,8 @@ final class AsyncAnswer {
                 : ApiError.of(500, "internal_error", "the request could not be answered")));
     }
 
-    private static void complete(AsyncContext async) {
+    /** Ends an asynchronous request; one the container already ended (a timeout, a failed client) stays ended. */
+    static void complete(AsyncContext async) {
         try {
             async.complete();
         } catch (IllegalStateException e) {

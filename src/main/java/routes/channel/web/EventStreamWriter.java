@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,6 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private boolean ending;
     private boolean closed;
-    private boolean goneNotified;
 
     /** What the streams of an instance count: fragments merged while they waited, streams ended unfinished. */
     record Counters(Counter merged, Counter abandoned) {
@@ -95,56 +95,29 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
 
     /** Queues one event with this data ({@code data: <data>}). */
     void event(String data) {
-        boolean gone;
-        synchronized (this) {
-            if (closed || ending) {
-                return;
-            }
-            queue.add(frame(data));
-            gone = drain();
-        }
-        notifyIfGone(gone);
+        offer(() -> queue.add(frame(data)), false);
     }
 
     /** Queues a fragment of text; fragments that wait for the client are merged into one event. */
     void fragment(String text) {
-        boolean gone;
-        synchronized (this) {
-            if (closed || ending) {
-                return;
-            }
+        offer(() -> {
             if (queue.peekLast() instanceof StringBuilder waiting) {
                 waiting.append(text);
                 counters.merged().increment();
             } else {
                 queue.add(new StringBuilder(text));
             }
-            gone = drain();
-        }
-        notifyIfGone(gone);
+        }, false);
     }
 
     /** Queues {@code data: [DONE]}; the response ends once everything before it is written. */
     void end() {
-        boolean gone;
-        synchronized (this) {
-            if (closed || ending) {
-                return;
-            }
-            queue.add(frame("[DONE]"));
-            ending = true;
-            gone = drain();
-        }
-        notifyIfGone(gone);
+        offer(() -> queue.add(frame("[DONE]")), true);
     }
 
     @Override
     public void onWritePossible() {
-        boolean gone;
-        synchronized (this) {
-            gone = drain();
-        }
-        notifyIfGone(gone);
+        locked(this::drain);
     }
 
     @Override
@@ -191,7 +164,7 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
                     }
                     if (ending) {
                         closed = true;
-                        complete();
+                        AsyncAnswer.complete(async);
                     }
                     return false;
                 }
@@ -208,11 +181,33 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
 
     /** The client is gone or out of time: what waits is dropped and the request ends. */
     private void abandon() {
+        locked(this::close);
+    }
+
+    /** Queues with {@code add} while the stream is open ({@code last}: nothing may follow), then writes what it can. */
+    private void offer(Runnable add, boolean last) {
+        locked(() -> {
+            if (closed || ending) {
+                return false;
+            }
+            add.run();
+            ending = last;
+            return drain();
+        });
+    }
+
+    /**
+     * Runs {@code step} under the lock; when it found the client gone, runs onGone after the lock is released (it
+     * may come back to this stream). {@link #close()} says so only once, so onGone runs once.
+     */
+    private void locked(BooleanSupplier step) {
         boolean gone;
         synchronized (this) {
-            gone = close();
+            gone = step.getAsBoolean();
         }
-        notifyIfGone(gone);
+        if (gone) {
+            onGone.run();
+        }
     }
 
     /** Drops what waits and ends the request; true the first time (the client is gone). Holds the lock. */
@@ -223,30 +218,8 @@ final class EventStreamWriter implements WriteListener, AsyncListener {
         }
         closed = true;
         counters.abandoned().increment();
-        complete();
+        AsyncAnswer.complete(async);
         return true;
-    }
-
-    private void complete() {
-        try {
-            async.complete();
-        } catch (IllegalStateException e) {
-            LOG.debug("the event stream's request was already complete: {}", e.toString());
-        }
-    }
-
-    /** Runs onGone once, outside the lock (it may come back to this stream). */
-    private void notifyIfGone(boolean gone) {
-        if (!gone) {
-            return;
-        }
-        synchronized (this) {
-            if (goneNotified) {
-                return;
-            }
-            goneNotified = true;
-        }
-        onGone.run();
     }
 
     private static byte[] frame(String data) {
