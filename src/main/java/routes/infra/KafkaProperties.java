@@ -110,9 +110,10 @@ public class KafkaProperties {
         /** How long the group waits for a silent member before moving its partitions. */
         private Duration sessionTimeout = Duration.ofSeconds(10);
         /**
-         * From this many records in flight on a topic, its consumer waits between rounds of picking work, {@code
-         * busyPause} per 1,000 records in flight, so one round serves every record finished meanwhile instead of each
-         * one scanning all busy chats.
+         * Below this many records in flight on a topic, its consumer starts each round of picking work as soon as a
+         * record comes or finishes (without the Parallel Consumer's 1 ms sleep between rounds); from it, the consumer
+         * waits between rounds, {@code busyPause} per 1,000 records in flight, so one round serves every record
+         * finished meanwhile instead of each one scanning all busy chats.
          */
         private int busyThreshold = 256;
         /** That wait per 1,000 records in flight (2,000 in flight: twice as long); 0 turns it off. */

@@ -148,10 +148,8 @@ public class OrderedKafkaConsumer extends DefaultConsumer implements org.apache.
                 .defaultMessageRetryDelay(Duration.ofMillis(endpoint.getRetryDelayMs()))
                 .build();
         ReactorProcessor<String, byte[]> processor = new ReactorProcessor<>(options);
-        BusyPause pause = new BusyPause(inFlight::get, endpoint.getBusyThreshold(), endpoint.getBusyPauseMs());
-        if (pause.enabled()) {
-            processor.addLoopEndCallBack(pause);
-        }
+        processor.addLoopEndCallBack(new BusyPause(inFlight::get, endpoint.getBusyThreshold(),
+                endpoint.getBusyPauseMs()));
         processor.subscribe(List.of(endpoint.getTopic()));
         processor.react(context -> Mono.create(sink -> {
             ConsumerRecord<String, byte[]> record = context.getSingleConsumerRecord();

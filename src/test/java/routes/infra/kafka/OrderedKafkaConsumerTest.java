@@ -211,6 +211,38 @@ class OrderedKafkaConsumerTest {
     }
 
     @Test
+    void anIdleConsumerWaitsForRecordsInsteadOfSpinning() throws Exception {
+        String topic = newTopic();
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        camel = start(topic, "g-" + topic, 10, collectingBodies(bodies));
+        for (int k = 0; k < 5; k++) {
+            send(topic, "key-" + k, "early-" + k);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> bodies.size() == 5);
+        // below the busy threshold a round skips the library's sleep at its end; with nothing to do, the next round
+        // must still block until a record comes (a loop that never blocks would burn a whole core in this window)
+        long before = controlThreadCpuNanos();
+        Thread.sleep(2_000); // a window of idleness to measure, not a wait for a condition
+        long usedMs = (controlThreadCpuNanos() - before) / 1_000_000;
+        assertThat(usedMs).isLessThan(400);
+        // and a record that comes later is picked up
+        send(topic, "key-late", "late");
+        await().atMost(Duration.ofSeconds(30)).until(() -> bodies.contains("late"));
+    }
+
+    /** CPU time of the Parallel Consumer control threads alive now. */
+    private static long controlThreadCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("pc-control")) {
+                total += Math.max(0, threads.getThreadCpuTime(thread.getId()));
+            }
+        }
+        return total;
+    }
+
+    @Test
     void aConsumerThatStopsIsReplacedAndTheRouteGoesOn() throws Exception {
         String topic = newTopic();
         Delayed route = new Delayed(0);
