@@ -79,6 +79,24 @@ public class InstanceBus implements org.springframework.beans.factory.Disposable
         }
     }
 
+    /**
+     * Hands a reply that is now on its outbound topic to a request of this instance waiting for it, without waiting
+     * for the egress route to read the record back ({@link LocalDelivery#offerPublishedReply}). A reply for another
+     * instance's connection, or one nobody here takes, is left to the egress route.
+     *
+     * @return whether a waiting request took it
+     */
+    public boolean offerPublishedReply(Envelope reply) {
+        if (!isLocal(reply.instance())) {
+            return false;
+        }
+        boolean taken = false;
+        for (LocalDelivery l : local) {
+            taken |= l.offerPublishedReply(reply);
+        }
+        return taken;
+    }
+
     /** Sends a token fragment of the reply to {@code inbound} to its connection's holder; never waits. */
     public void delta(Envelope inbound, String text) {
         Delta delta = new Delta(inbound.channel(), inbound.chatId(), inbound.id(), inbound.meta("connection"), text);

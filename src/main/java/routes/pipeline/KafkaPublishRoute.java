@@ -7,6 +7,7 @@ import org.springframework.stereotype.Component;
 import routes.channel.PriorityRules;
 import routes.envelope.Envelope;
 import routes.envelope.EnvelopeCodec;
+import routes.infra.InstanceBus;
 import routes.infra.KafkaProperties;
 import routes.ops.logging.MessageMdc;
 
@@ -25,10 +26,12 @@ public class KafkaPublishRoute extends RouteBuilder {
 
     private final KafkaProperties kafka;
     private final routes.ops.PipelineMetrics metrics;
+    private final InstanceBus bus;
 
-    public KafkaPublishRoute(KafkaProperties kafka, routes.ops.PipelineMetrics metrics) {
+    public KafkaPublishRoute(KafkaProperties kafka, routes.ops.PipelineMetrics metrics, InstanceBus bus) {
         this.kafka = kafka;
         this.metrics = metrics;
+        this.bus = bus;
     }
 
     @Override
@@ -47,13 +50,20 @@ public class KafkaPublishRoute extends RouteBuilder {
                 .end()
                 .process(this::prepare)
                 .to("kafka:{{caravan.kafka.topics.inbound}}")
-                .process(this::count)
+                .process(this::published)
                 .setBody(exchangeProperty("CaravanPublished"));
     }
 
-    private void count(Exchange exchange) {
+    /**
+     * An accepted message is counted; a reply, now durable, goes straight to a request of this instance that waits
+     * for it, instead of after its egress route has read it back from Kafka (a second delivery finds nobody waiting).
+     */
+    private void published(Exchange exchange) {
+        Envelope envelope = exchange.getProperty("CaravanPublished", Envelope.class);
         if (Boolean.TRUE.equals(exchange.getProperty("CaravanAccepted"))) {
-            metrics.received(exchange.getProperty("CaravanPublished", Envelope.class));
+            metrics.received(envelope);
+        } else if (envelope.isReply()) {
+            bus.offerPublishedReply(envelope);
         }
     }
 

@@ -154,6 +154,12 @@ public class ConnectionRegistry implements LocalDelivery {
         return pending.complete(reply);
     }
 
+    /** An OpenAI-compatible request waiting here takes its reply as soon as it is on Kafka. */
+    @Override
+    public boolean offerPublishedReply(Envelope reply) {
+        return WebChannels.OPENAI.equals(reply.channel()) && pending.complete(reply);
+    }
+
     private boolean sendToChat(Envelope reply) {
         Set<String> ids = chats.get(reply.chatId());
         if (ids == null) {

@@ -50,6 +50,9 @@ class OpenAiApiTest extends CaravanIntegrationTest {
     @Autowired
     private MeterRegistry meters;
 
+    @Autowired
+    private org.apache.camel.CamelContext camel;
+
 
     private OpenAIClient sdk() {
         return OpenAIOkHttpClient.builder()
@@ -321,6 +324,54 @@ class OpenAiApiTest extends CaravanIntegrationTest {
                 "{\"model\":\"general\",\"messages\":[{\"role\":\"user\",\"content\":\"hang please\"}]}");
         assertThat(r.statusCode()).isEqualTo(504);
         assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("provider_timeout");
+    }
+
+    /*
+     * A reply goes to the request waiting for it here as soon as the pipeline has it on Kafka, not once the egress
+     * route has read the record back: with that route suspended, whole and streamed requests are answered all the
+     * same, from replies that are on the outbound topic. Resumed, the egress route finds nobody waiting for them.
+     */
+    @Test
+    void aRequestWaitingHereIsAnsweredOnceItsReplyIsOnKafka() throws Exception {
+        long egressed = egressedReplies();
+        camel.getRouteController().suspendRoute("openai-egress");
+        try {
+            HttpResponse<String> whole = HTTP.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                    .timeout(Duration.ofSeconds(15))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"general\",\"messages\":[{\"role\":"
+                            + "\"user\",\"content\":\"early whole\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+            assertThat(JSON.readTree(whole.body()).path("choices").path(0).path("message").path("content").asText())
+                    .isEqualTo("echo: early whole");
+            HttpResponse<String> streamed = HTTP.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                    .timeout(Duration.ofSeconds(15))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"general\",\"stream\":true,"
+                            + "\"messages\":[{\"role\":\"user\",\"content\":\"early stream\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(streamed.body()).endsWith("data: [DONE]\n\n");
+            assertThat(streamedText(streamed.body())).isEqualTo("echo: early stream");
+            assertThat(TestInfra.kafka().readUntil("caravan.outbound.openai",
+                    r -> EnvelopeCodec.decode(r.value()).text().startsWith("echo: early "),
+                    found -> found.size() >= 2, Duration.ofSeconds(30))).hasSize(2);
+        } finally {
+            camel.getRouteController().resumeRoute("openai-egress");
+        }
+        // the egress route reads both, finds nobody waiting, and drops them quietly
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> egressedReplies() >= egressed + 2);
+        assertThat(TestInfra.kafka().readUntil("caravan.dlq", r -> new String(r.value(),
+                java.nio.charset.StandardCharsets.UTF_8).contains("early "), list -> !list.isEmpty(),
+                Duration.ofSeconds(2))).isEmpty();
+    }
+
+    /** Reply records the OpenAI-compatible API's egress route has handled so far. */
+    private long egressedReplies() {
+        io.micrometer.core.instrument.Timer timer = meters.find("camel.route.policy")
+                .tag("routeId", "openai-egress").timer();
+        return timer == null ? 0 : timer.count();
     }
 
     /*
