@@ -145,12 +145,8 @@ class OpenAiApiTest extends CaravanIntegrationTest {
                     Duration.ofSeconds(30))).hasSize(12);
 
             // meanwhile other requests are answered, streamed and whole
-            HttpResponse<String> streamed = HTTP.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
-                    .timeout(Duration.ofSeconds(15))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"general\",\"stream\":true,"
-                            + "\"messages\":[{\"role\":\"user\",\"content\":\"still there?\"}]}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> streamed = postJson("/v1/chat/completions", "{\"model\":\"general\","
+                    + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"still there?\"}]}");
             assertThat(streamedText(streamed.body())).isEqualTo("echo: still there?");
             JsonNode whole = completion("{\"model\":\"general\",\"messages\":[{\"role\":\"user\","
                     + "\"content\":\"and whole?\"}]}");
@@ -336,21 +332,12 @@ class OpenAiApiTest extends CaravanIntegrationTest {
         long egressed = egressedReplies();
         camel.getRouteController().suspendRoute("openai-egress");
         try {
-            HttpResponse<String> whole = HTTP.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
-                    .timeout(Duration.ofSeconds(15))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"general\",\"messages\":[{\"role\":"
-                            + "\"user\",\"content\":\"early whole\"}]}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
-            assertThat(JSON.readTree(whole.body()).path("choices").path(0).path("message").path("content").asText())
+            JsonNode whole = completion("{\"model\":\"general\",\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"early whole\"}]}");
+            assertThat(whole.path("choices").path(0).path("message").path("content").asText())
                     .isEqualTo("echo: early whole");
-            HttpResponse<String> streamed = HTTP.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
-                    .timeout(Duration.ofSeconds(15))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"general\",\"stream\":true,"
-                            + "\"messages\":[{\"role\":\"user\",\"content\":\"early stream\"}]}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> streamed = postJson("/v1/chat/completions", "{\"model\":\"general\","
+                    + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"early stream\"}]}");
             assertThat(streamed.body()).endsWith("data: [DONE]\n\n");
             assertThat(streamedText(streamed.body())).isEqualTo("echo: early stream");
             assertThat(TestInfra.kafka().readUntil("caravan.outbound.openai",
