@@ -87,14 +87,7 @@ public class InstanceBus implements org.springframework.beans.factory.Disposable
      * @return whether a waiting request took it
      */
     public boolean offerPublishedReply(Envelope reply) {
-        if (!isLocal(reply.instance())) {
-            return false;
-        }
-        boolean taken = false;
-        for (LocalDelivery l : local) {
-            taken |= l.offerPublishedReply(reply);
-        }
-        return taken;
+        return isLocal(reply.instance()) && offerHere(l -> l.offerPublishedReply(reply));
     }
 
     /** Sends a token fragment of the reply to {@code inbound} to its connection's holder; never waits. */
@@ -118,13 +111,18 @@ public class InstanceBus implements org.springframework.beans.factory.Disposable
     }
 
     private void deliverLocally(Envelope reply) {
-        boolean taken = false;
-        for (LocalDelivery l : local) {
-            taken |= l.deliverReply(reply);
-        }
-        if (!taken) {
+        if (!offerHere(l -> l.deliverReply(reply))) {
             LOG.debug("no local connection waits for reply {} in chat {}", reply.id(), reply.chatId());
         }
+    }
+
+    /** Offers an item to every local delivery (each gets it, whoever took it); whether any took it. */
+    private boolean offerHere(java.util.function.Predicate<LocalDelivery> offer) {
+        boolean taken = false;
+        for (LocalDelivery l : local) {
+            taken |= offer.test(l);
+        }
+        return taken;
     }
 
     private void receive(byte[] body) {
